@@ -1,0 +1,1 @@
+"""Campaign audience stats: a GraphQL and REST service over outbound-calling campaigns."""

@@ -1,0 +1,231 @@
+"""The only module that builds SQL. It returns plain frozen dataclasses, never rows.
+
+Every method runs on a connection of its own, so loaders may call it concurrently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.filters import AudienceFilter, AudienceStatus
+from app.pagination import Direction, OrderField, Ordering, Position
+from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
+from app.tables import api_token, campaign, campaign_audience
+from app.timestamps import as_utc
+from app.tokens import hash_token
+
+T = TypeVar("T")
+
+audience = campaign_audience.c
+
+
+@dataclass(frozen=True, slots=True)
+class Campaign:
+    id: int
+    workspace_id: int
+    name: str
+    max_attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceRecord:
+    id: int
+    campaign_id: int
+    mobile_no: str
+    status: AudienceStatus
+    call_status: str | None
+    first_status: str | None
+    last_status: str | None
+    attempt: int
+    duration: int
+    last_attempt_at: datetime | None
+    last_disposition: str | None
+    input_data: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    has_next: bool
+
+
+class Repository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    async def workspace_for_token(self, token: str) -> int | None:
+        """The workspace of a valid, unrevoked token, else None."""
+        stmt = sa.select(api_token.c.workspace_id).where(
+            api_token.c.token_hash == hash_token(token), api_token.c.revoked_at.is_(None)
+        )
+        async with self._engine.connect() as conn:
+            workspace_id: int | None = await conn.scalar(stmt)
+        return workspace_id
+
+    async def campaigns(self, workspace_id: int, ids: Sequence[int]) -> dict[int, Campaign]:
+        """The workspace's campaigns among ids, by id; others are absent."""
+        stmt = sa.select(campaign).where(
+            campaign.c.workspace_id == workspace_id, campaign.c.id.in_(ids)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return {row.id: _campaign(row) for row in rows}
+
+    async def campaign_page(
+        self, workspace_id: int, first: int, after: int | None
+    ) -> Page[Campaign]:
+        """The workspace's campaigns by id, `first` of them after the id `after`."""
+        stmt = sa.select(campaign).where(campaign.c.workspace_id == workspace_id)
+        if after is not None:
+            stmt = stmt.where(campaign.c.id > after)
+        stmt = stmt.order_by(campaign.c.id).limit(first + 1)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return Page([_campaign(row) for row in rows[:first]], has_next=len(rows) > first)
+
+    async def campaign_count(self, workspace_id: int) -> int:
+        stmt = sa.select(sa.func.count()).where(campaign.c.workspace_id == workspace_id)
+        async with self._engine.connect() as conn:
+            return int(await conn.scalar(stmt) or 0)
+
+    async def stats(
+        self, workspace_id: int, campaign_ids: Sequence[int], audience_filter: AudienceFilter
+    ) -> dict[int, AudienceStats]:
+        """Stats of each campaign among campaign_ids, in one statement.
+
+        Campaigns of other workspaces and campaigns without a matching record are absent.
+        """
+        successful = audience.call_status.in_(SUCCESSFUL_CALL_STATUSES)
+        stmt = (
+            sa.select(
+                audience.campaign_id,
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(audience.attempt), 0),
+                sa.func.coalesce(sa.func.sum(audience.duration), 0),
+                sa.func.count().filter(successful),
+            )
+            .join(campaign, campaign.c.id == audience.campaign_id)
+            .where(
+                campaign.c.workspace_id == workspace_id,
+                audience.campaign_id.in_(campaign_ids),
+                *self._conditions(audience_filter),
+            )
+            .group_by(audience.campaign_id)
+        )
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return {
+            row[0]: AudienceStats(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+            for row in rows
+        }
+
+    async def audience_page(
+        self,
+        workspace_id: int,
+        campaign_id: int,
+        audience_filter: AudienceFilter,
+        ordering: Ordering,
+        first: int,
+        after: Position | None,
+    ) -> Page[AudienceRecord]:
+        """A keyset page of a campaign's matching audience: `first` records after `after`."""
+        in_workspace = sa.exists().where(
+            campaign.c.id == campaign_id, campaign.c.workspace_id == workspace_id
+        )
+        stmt = sa.select(campaign_audience).where(
+            audience.campaign_id == campaign_id, in_workspace, *self._conditions(audience_filter)
+        )
+        if after is not None:
+            stmt = stmt.where(_after(ordering, after))
+        stmt = stmt.order_by(*_sort_key(ordering)).limit(first + 1)
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(stmt)).all()
+        return Page([_audience_record(row) for row in rows[:first]], has_next=len(rows) > first)
+
+    def _conditions(self, audience_filter: AudienceFilter) -> list[sa.ColumnElement[bool]]:
+        """The filter as SQL conditions, ANDed by the caller (contract section 3)."""
+        f = audience_filter
+        conditions: list[sa.ColumnElement[bool]] = []
+        if f.mobile_no:
+            conditions.append(self._contains(audience.mobile_no, f.mobile_no))
+        for column, values in (
+            (audience.status, [int(s) for s in f.status]),
+            (audience.call_status, f.call_status),
+            (audience.first_status, f.first_status),
+            (audience.last_status, f.last_status),
+            (audience.attempt, f.attempt),
+        ):
+            if values:
+                conditions.append(column.in_(values))
+        return conditions
+
+    def _contains(self, column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
+        # A literal, case-sensitive substring test. SQLite's LIKE ignores ASCII case, so
+        # it uses instr(); PostgreSQL keeps LIKE (escaped) so a trigram index can serve it.
+        if self._sqlite:
+            return sa.func.instr(column, text) > 0
+        return column.contains(text, autoescape=True)
+
+
+def _sort_key(ordering: Ordering) -> list[sa.ColumnElement[Any]]:
+    column = campaign_audience.c[ordering.field.value]
+    descending = ordering.direction is Direction.DESC
+    key: list[sa.ColumnElement[Any]] = [column.desc() if descending else column.asc()]
+    if ordering.field is OrderField.LAST_ATTEMPT_AT:
+        key.insert(0, column.is_(None))  # NULLs last in both directions
+    if ordering.field is not OrderField.ID:
+        key.append(audience.id.desc() if descending else audience.id.asc())
+    return key
+
+
+def _after(ordering: Ordering, position: Position) -> sa.ColumnElement[bool]:
+    """Records strictly after position in the ordering, ties broken by id."""
+    column = campaign_audience.c[ordering.field.value]
+    if ordering.direction is Direction.DESC:
+        beyond_id = audience.id < position.id
+    else:
+        beyond_id = audience.id > position.id
+    if ordering.field is OrderField.ID:
+        return beyond_id
+    if position.value is None:  # only NULLs remain, in id order
+        return sa.and_(column.is_(None), beyond_id)
+    key, bound = sa.tuple_(column, audience.id), (position.value, position.id)
+    beyond = key < bound if ordering.direction is Direction.DESC else key > bound
+    if ordering.field is OrderField.LAST_ATTEMPT_AT:
+        return sa.or_(beyond, column.is_(None))
+    return beyond
+
+
+def _campaign(row: sa.Row[Any]) -> Campaign:
+    return Campaign(
+        id=row.id,
+        workspace_id=row.workspace_id,
+        name=row.name,
+        max_attempts=row.max_attempts,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def _audience_record(row: sa.Row[Any]) -> AudienceRecord:
+    return AudienceRecord(
+        id=row.id,
+        campaign_id=row.campaign_id,
+        mobile_no=row.mobile_no,
+        status=AudienceStatus(row.status),
+        call_status=row.call_status,
+        first_status=row.first_status,
+        last_status=row.last_status,
+        attempt=row.attempt,
+        duration=row.duration,
+        last_attempt_at=as_utc(row.last_attempt_at) if row.last_attempt_at else None,
+        last_disposition=row.last_disposition,
+        input_data=row.input_data,
+    )

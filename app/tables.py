@@ -1,0 +1,80 @@
+"""The database tables."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+workspace = sa.Table(
+    "workspace",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.Text, nullable=False),
+)
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    # app.tokens.hash_token of the token.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("workspace_id", sa.ForeignKey("workspace.id"), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+campaign = sa.Table(
+    "campaign",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("workspace_id", sa.ForeignKey("workspace.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("max_attempts", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("max_attempts >= 0", name="max_attempts_not_negative"),
+    # Serves the workspace's campaign list, paged by id.
+    sa.Index(None, "workspace_id", "id"),
+)
+
+campaign_audience = sa.Table(
+    "campaign_audience",
+    metadata,
+    sa.Column(
+        "id",
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    sa.Column("campaign_id", sa.ForeignKey("campaign.id"), nullable=False),
+    sa.Column("mobile_no", sa.Text, nullable=False),
+    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("call_status", sa.Text),
+    sa.Column("first_status", sa.Text),
+    sa.Column("last_status", sa.Text),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("duration", sa.Integer, nullable=False),
+    sa.Column("last_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_disposition", sa.Text),
+    sa.Column("input_data", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+    sa.CheckConstraint("status BETWEEN 0 AND 3", name="status_known"),
+    sa.CheckConstraint("attempt >= 0", name="attempt_not_negative"),
+    sa.CheckConstraint("duration >= 0", name="duration_not_negative"),
+    # Keyset pages in each ordering, all within one campaign; (campaign_id, id) also
+    # serves the stats aggregate and the unfiltered page.
+    sa.Index(None, "campaign_id", "id"),
+    sa.Index(None, "campaign_id", "attempt", "id"),
+    sa.Index(None, "campaign_id", "duration", "id"),
+    sa.Index(None, "campaign_id", "last_attempt_at", "id"),
+    # The most selective list filters narrow a campaign through these.
+    sa.Index(None, "campaign_id", "status"),
+    sa.Index(None, "campaign_id", "call_status"),
+)
