@@ -1,0 +1,51 @@
+"""The ASGI application: routes, middleware and lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.auth import TokenAuth
+from app.db import create_engine
+from app.errors import GRAPHQL_PATH, INTERNAL_MESSAGE, ErrorCode, error_body
+from app.graphql.view import GraphQLView, is_graphiql_page
+from app.repository import Repository
+from app.rest import campaign_audience_stats
+from app.settings import Settings
+
+logger = logging.getLogger("app")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        engine = create_engine(settings.database_url)
+        yield {"repository": Repository(engine)}
+        await engine.dispose()
+
+    return Starlette(
+        routes=[
+            Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
+            Route("/api/v1/global/campaign-audience-stats", campaign_audience_stats),
+        ],
+        middleware=[Middleware(TokenAuth, is_public=is_graphiql_page)],
+        exception_handlers={Exception: _internal_error},
+        lifespan=lifespan,
+    )
+
+
+async def _internal_error(request: Request, error: Exception) -> Response:
+    # No stack trace, SQL or driver text reaches the client; the log has it all.
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    body = error_body(request.url.path, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
+    return JSONResponse(body, status_code=500)

@@ -1,0 +1,58 @@
+"""Token authentication: the request's workspace, resolved once, in middleware."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.errors import ErrorCode, error_body
+from app.repository import Repository
+
+MISSING = (
+    "An API token is required: send it in the `token` header or as `Authorization: Bearer <token>`."
+)
+INVALID = "The API token is unknown or revoked."
+
+
+def token_from(headers: Headers) -> str:
+    """The token of the `token` header, else of `Authorization` (bare or `Bearer <token>`)."""
+    token = headers.get("token", "").strip()
+    if token:
+        return token
+    authorization = headers.get("authorization", "").strip()
+    scheme, _, rest = authorization.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else authorization
+
+
+class TokenAuth:
+    """Puts the token's workspace id in `request.state.workspace_id`, or answers 401.
+
+    Requests for which `is_public(scope)` holds pass without a token.
+    """
+
+    def __init__(self, app: ASGIApp, is_public: Callable[[Scope], bool]) -> None:
+        self.app = app
+        self.is_public = is_public
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.is_public(scope):
+            await self.app(scope, receive, send)
+            return
+        token = token_from(Headers(scope=scope))
+        repository: Repository = scope["state"]["repository"]
+        workspace_id = await repository.workspace_for_token(token) if token else None
+        if workspace_id is None:
+            await _unauthenticated(scope["path"], INVALID if token else MISSING)(
+                scope, receive, send
+            )
+            return
+        scope["state"]["workspace_id"] = workspace_id
+        await self.app(scope, receive, send)
+
+
+def _unauthenticated(path: str, message: str) -> JSONResponse:
+    body = error_body(path, ErrorCode.UNAUTHENTICATED, message)
+    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})

@@ -1,0 +1,1 @@
+"""The GraphQL API: a thin Strawberry layer over the domain modules."""

@@ -1,0 +1,15 @@
+"""The per-request GraphQL context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.loaders import Loaders
+from app.repository import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    workspace_id: int
+    repository: Repository
+    loaders: Loaders

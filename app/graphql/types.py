@@ -1,0 +1,232 @@
+"""GraphQL object types, built from the repository's dataclasses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import strawberry
+from strawberry.scalars import JSON
+
+from app import repository, stats
+from app.filters import AudienceFilter, AudienceStatus
+from app.graphql.context import Context
+from app.graphql.inputs import AudienceOrder, FilterArgument, to_filter, to_ordering
+from app.graphql.scalars import BigInt
+from app.pagination import decode_cursor, encode_cursor, page_size
+
+Info = strawberry.Info[Context, None]
+
+
+@strawberry.type(description="Aggregated statistics of the audience records that match a filter.")
+class AudienceStats:
+    total_audience: int = strawberry.field(description="Number of matching records.")
+    coverage: float = strawberry.field(
+        description=(
+            "successfulCalls / totalAttempt * 100, rounded half up to 2 decimals; 0 when "
+            "there are no attempts."
+        )
+    )
+    total_attempt: BigInt = strawberry.field(description="Sum of call attempts.")
+    total_duration: BigInt = strawberry.field(description="Sum of talk time, in seconds.")
+    successful_calls: int = strawberry.field(
+        description=(
+            "Records whose latest call status is successful: AGENT_ENDED, USER_ENDED, "
+            "COMPLETED or ANSWER."
+        )
+    )
+
+    @classmethod
+    def of(cls, value: stats.AudienceStats) -> AudienceStats:
+        return cls(
+            total_audience=value.total_audience,
+            coverage=float(value.coverage),
+            total_attempt=BigInt(value.total_attempt),
+            total_duration=BigInt(value.total_duration),
+            successful_calls=value.successful_calls,
+        )
+
+
+@strawberry.type(description="Where a page stands in its list.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="Whether records follow this page.")
+    has_previous_page: bool = strawberry.field(
+        description="Whether this page was asked for after a cursor (records come before it)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge; null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Cursor of the last edge: pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="One contact of a campaign, with the summary of its calls.")
+class Audience:
+    id: int = strawberry.field(description="Record id, unique across all campaigns.")
+    mobile_no: str = strawberry.field(description="The contact's number, usually E.164.")
+    status: AudienceStatus = strawberry.field(description="Audience status.")
+    call_status: str | None = strawberry.field(
+        description="Status of the latest call; may be a live status while a call runs."
+    )
+    first_status: str | None = strawberry.field(
+        description="Final status of the first call attempt."
+    )
+    last_status: str | None = strawberry.field(
+        description="Final status of the last finished attempt."
+    )
+    attempt: int = strawberry.field(description="Call attempts made to this contact.")
+    duration: int = strawberry.field(description="Total talk time over all attempts, seconds.")
+    last_attempt_at: datetime | None = strawberry.field(
+        description="When the last attempt started (UTC); null if never attempted."
+    )
+    last_disposition: str | None = strawberry.field(
+        description='Outcome label set by the agent, such as "Interested".'
+    )
+    input_data: JSON = strawberry.field(
+        description="The custom fields uploaded with the contact, as a JSON object."
+    )
+
+    @classmethod
+    def of(cls, record: repository.AudienceRecord) -> Audience:
+        return cls(
+            id=record.id,
+            mobile_no=record.mobile_no,
+            status=record.status,
+            call_status=record.call_status,
+            first_status=record.first_status,
+            last_status=record.last_status,
+            attempt=record.attempt,
+            duration=record.duration,
+            last_attempt_at=record.last_attempt_at,
+            last_disposition=record.last_disposition,
+            input_data=JSON(record.input_data),
+        )
+
+
+@strawberry.type(description="An audience record and its cursor.")
+class AudienceEdge:
+    cursor: str = strawberry.field(
+        description="Opaque position of this record in the page's ordering."
+    )
+    node: Audience = strawberry.field(description="The audience record.")
+
+
+@strawberry.type(description="A keyset-paginated page of a campaign's matching audience.")
+class AudienceConnection:
+    edges: list[AudienceEdge] = strawberry.field(description="The records of this page, in order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    campaign_id: strawberry.Private[int]
+    audience_filter: strawberry.Private[AudienceFilter]
+
+    @strawberry.field(
+        description="Number of matching records in all pages (= audienceStats.totalAudience)."
+    )
+    async def total_count(self, info: Info) -> int:
+        found = await info.context.loaders.stats.load((self.campaign_id, self.audience_filter))
+        return found.total_audience
+
+
+@strawberry.type(description="A calling campaign of the token's workspace.")
+class Campaign:
+    id: int = strawberry.field(description="Campaign id.")
+    name: str = strawberry.field(description="Campaign name.")
+    max_attempts: int = strawberry.field(
+        description="Retry limit: how many attempts each contact may get."
+    )
+    created_at: datetime = strawberry.field(description="When the campaign was created (UTC).")
+
+    @classmethod
+    def of(cls, campaign: repository.Campaign) -> Campaign:
+        return cls(
+            id=campaign.id,
+            name=campaign.name,
+            max_attempts=campaign.max_attempts,
+            created_at=campaign.created_at,
+        )
+
+    @strawberry.field(
+        description="Statistics of this campaign's audience records that match the filter."
+    )
+    async def audience_stats(
+        self,
+        info: Info,
+        filter: FilterArgument = None,
+    ) -> AudienceStats:
+        found = await info.context.loaders.stats.load((self.id, to_filter(filter)))
+        return AudienceStats.of(found)
+
+    @strawberry.field(
+        description=(
+            "A page of this campaign's audience records that match the filter. Walking "
+            "`after: pageInfo.endCursor` visits every matching record exactly once."
+        )
+    )
+    async def audience(
+        self,
+        info: Info,
+        filter: FilterArgument = None,
+        first: Annotated[
+            int | None, strawberry.argument(description="Page size, 1 … 100 (null: 10).")
+        ] = 10,
+        after: Annotated[
+            str | None,
+            strawberry.argument(
+                description=(
+                    "An endCursor of a previous page with the same orderBy; the page starts "
+                    "after it."
+                ),
+            ),
+        ] = None,
+        order_by: Annotated[
+            AudienceOrder | None,
+            strawberry.argument(description="Sort order; by id ascending when absent."),
+        ] = None,
+    ) -> AudienceConnection:
+        audience_filter, ordering = to_filter(filter), to_ordering(order_by)
+        size = page_size(first, default=10)
+        position = None if after is None else decode_cursor(after, ordering.kind, ordering.field)
+        page = await info.context.repository.audience_page(
+            info.context.workspace_id, self.id, audience_filter, ordering, size, position
+        )
+        edges = [
+            AudienceEdge(
+                cursor=encode_cursor(ordering.kind, ordering.position_of(r)), node=Audience.of(r)
+            )
+            for r in page.items
+        ]
+        return AudienceConnection(
+            edges=edges,
+            page_info=page_info(edges, page.has_next, after is not None),
+            campaign_id=self.id,
+            audience_filter=audience_filter,
+        )
+
+
+@strawberry.type(description="A campaign and its cursor.")
+class CampaignEdge:
+    cursor: str = strawberry.field(description="Opaque position of this campaign in the list.")
+    node: Campaign = strawberry.field(description="The campaign.")
+
+
+@strawberry.type(description="A page of the workspace's campaigns, by id.")
+class CampaignConnection:
+    edges: list[CampaignEdge] = strawberry.field(
+        description="The campaigns of this page, in order."
+    )
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+
+    @strawberry.field(description="Number of campaigns in the workspace.")
+    async def total_count(self, info: Info) -> int:
+        return await info.context.repository.campaign_count(info.context.workspace_id)
+
+
+def page_info(
+    edges: list[AudienceEdge] | list[CampaignEdge], has_next: bool, has_previous: bool
+) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )

@@ -1,0 +1,43 @@
+"""The ASGI GraphQL endpoint: GraphiQL for browsers, the API for everyone with a token."""
+
+from __future__ import annotations
+
+from starlette.datastructures import Headers, QueryParams
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from app.graphql.context import Context
+from app.graphql.schema import schema
+from app.loaders import Loaders
+
+
+def is_graphiql_page(scope: Scope) -> bool:
+    """A browser asking for the GraphiQL page: a GET without a query, accepting HTML."""
+    if scope["type"] != "http" or scope["method"] != "GET":
+        return False
+    accept = Headers(scope=scope).get("accept", "")
+    return "query" not in QueryParams(scope["query_string"]) and (
+        "text/html" in accept or "*/*" in accept
+    )
+
+
+class GraphQLView(GraphQL[Context, None]):
+    def __init__(self) -> None:
+        super().__init__(schema, graphql_ide="graphiql")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The page needs no token, so it is answered before get_context asks for one.
+        if is_graphiql_page(scope):
+            await HTMLResponse(self.graphql_ide_html)(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        repository = request.state.repository
+        workspace_id: int = request.state.workspace_id
+        return Context(workspace_id, repository, Loaders(repository, workspace_id))

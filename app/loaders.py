@@ -1,0 +1,47 @@
+"""Per-request DataLoaders over the repository: they batch and cache one request's reads."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from app.filters import AudienceFilter
+from app.repository import Campaign, Repository
+from app.stats import NO_AUDIENCE, AudienceStats
+
+StatsKey = tuple[int, AudienceFilter]
+
+
+class Loaders:
+    """Loaders for one request of one workspace; never shared between requests."""
+
+    def __init__(self, repository: Repository, workspace_id: int) -> None:
+        self._repository = repository
+        self._workspace_id = workspace_id
+        self.stats = DataLoader[StatsKey, AudienceStats](load_fn=self._load_stats)
+        self.campaign = DataLoader[int, Campaign | None](load_fn=self._load_campaigns)
+
+    async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
+        # One statement per distinct filter, each on its own connection, run together.
+        campaigns_by_filter: dict[AudienceFilter, list[int]] = defaultdict(list)
+        for campaign_id, audience_filter in keys:
+            campaigns_by_filter[audience_filter].append(campaign_id)
+        results = await asyncio.gather(
+            *(
+                self._repository.stats(self._workspace_id, campaign_ids, audience_filter)
+                for audience_filter, campaign_ids in campaigns_by_filter.items()
+            )
+        )
+        found = {
+            (campaign_id, audience_filter): stats
+            for audience_filter, by_campaign in zip(campaigns_by_filter, results, strict=True)
+            for campaign_id, stats in by_campaign.items()
+        }
+        return [found.get(key, NO_AUDIENCE) for key in keys]
+
+    async def _load_campaigns(self, ids: Sequence[int]) -> list[Campaign | None]:
+        found = await self._repository.campaigns(self._workspace_id, ids)
+        return [found.get(campaign_id) for campaign_id in ids]

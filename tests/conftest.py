@@ -1,0 +1,103 @@
+"""Databases for the tests: SQLite always, PostgreSQL whenever TEST_DATABASE_URL names one."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
+from sqlalchemy import Engine, event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.app import create_app
+from app.db import create_engine, migrate
+from app.settings import Settings
+from app.tables import metadata
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+async def _migrate(url: str) -> None:
+    engine = create_engine(url)
+    await migrate(engine)
+    await engine.dispose()
+
+
+async def clear(engine: AsyncEngine) -> None:
+    """Delete every row, children first."""
+    async with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(sa.delete(table))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test: faster than migrating each time."""
+    path = tmp_path_factory.mktemp("template") / "audience_stats.db"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    asyncio.run(_migrate(POSTGRES_URL))
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database of each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "audience_stats.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+    else:
+        yield request.getfixturevalue("postgres_migrated")
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await clear(engine)
+    yield engine
+    await clear(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(engine: AsyncEngine, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the whole app (lifespan included) on the test database."""
+    app = create_app(Settings(database_url=database_url))
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+class StatementLog:
+    """SQL statements executed on any engine while it is recording."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements.append(statement)
+
+    def matching(self, text: str) -> list[str]:
+        return [s for s in self.statements if text in s]
+
+
+@pytest.fixture
+def statements() -> Iterator[StatementLog]:
+    log = StatementLog()
+    event.listen(Engine, "before_cursor_execute", log)
+    yield log
+    event.remove(Engine, "before_cursor_execute", log)
