@@ -13,7 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.app import create_app
@@ -46,10 +46,26 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _create_or_drop(database: str, *, create: bool) -> None:
+    engine = create_engine(POSTGRES_URL).execution_options(isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        if create:
+            await conn.execute(sa.text(f'CREATE DATABASE "{database}"'))
+        else:
+            await conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def postgres_migrated() -> str:
-    asyncio.run(_migrate(POSTGRES_URL))
-    return POSTGRES_URL
+def postgres_migrated() -> Iterator[str]:
+    """A migrated database of its own beside TEST_DATABASE_URL's, so test runs never collide."""
+    url = make_url(POSTGRES_URL)
+    database = f"{url.database}_audience_stats_{os.getpid()}"
+    asyncio.run(_create_or_drop(database, create=True))
+    own_url = url.set(database=database).render_as_string(hide_password=False)
+    asyncio.run(_migrate(own_url))
+    yield own_url
+    asyncio.run(_create_or_drop(database, create=False))
 
 
 @pytest.fixture(params=BACKENDS)
