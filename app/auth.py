@@ -49,7 +49,8 @@ class TokenAuth:
                 scope, receive, send
             )
             return
-        scope["state"]["workspace_id"] = workspace_id
+        # A new dict: the server's lifespan state is shared, this request's workspace is not.
+        scope["state"] = {**scope["state"], "workspace_id": workspace_id}
         await self.app(scope, receive, send)
 
 

@@ -9,6 +9,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
+from app.errors import GRAPHQL_PATH
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.loaders import Loaders
@@ -16,7 +17,7 @@ from app.loaders import Loaders
 
 def is_graphiql_page(scope: Scope) -> bool:
     """A browser asking for the GraphiQL page: a GET without a query, accepting HTML."""
-    if scope["type"] != "http" or scope["method"] != "GET":
+    if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != GRAPHQL_PATH:
         return False
     accept = Headers(scope=scope).get("accept", "")
     return "query" not in QueryParams(scope["query_string"]) and (

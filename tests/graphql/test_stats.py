@@ -96,3 +96,13 @@ async def test_missing_and_foreign_campaigns_are_not_found_alike(
         assert error_codes(body) == ["NOT_FOUND"]
         answers.append(body["errors"][0]["message"].replace(str(campaign_id), "N"))
     assert answers[0] == answers[1]
+
+
+async def test_rest_without_token_is_401_even_after_an_authenticated_request(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    token = await add_workspace(engine, 1)
+    await add_campaign(engine, 1, 1)
+    await rest(client, {"campaign_id": 1}, token=token)
+    body = await rest(client, {"campaign_id": 1}, token=None, status=401)
+    assert body["error"]["code"] == "UNAUTHENTICATED"
