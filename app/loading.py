@@ -14,7 +14,7 @@ from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -97,17 +97,17 @@ def _status(text: str) -> int:
 def _timestamp(text: str) -> datetime:
     try:
         return as_utc(datetime.fromisoformat(text))
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: an offset pushes it past year 1 or 9999
         raise ValueError("must be an ISO 8601 timestamp") from None
 
 
-def _reject_constant(name: str) -> Any:
+def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
 # One decoder for all rows: json.loads with options would build a new one per call.
+# NaN and Infinity are not JSON, and PostgreSQL's JSONB refuses them.
 _JSON = json.JSONDecoder(parse_constant=_reject_constant)
-
 
 _JSON_TYPES: dict[type, str] = {
     list: "an array",
@@ -174,7 +174,7 @@ _FILES = (
         "api_tokens.csv",
         tables.api_token,
         (
-            _Column("token", hash_token, target="token_hash"),
+            _Column("token", hash_token, target="token_hash"),  # only the digest is kept
             _Column("workspace_id", _id32),
             _Column("name", _text),
         ),
@@ -209,6 +209,7 @@ _FILES = (
             _Column("duration", _count),
             _optional("last_attempt_at", _timestamp),
             _optional("last_disposition", _text),
+            # One shared {} for empty cells: rows are only serialised, never mutated.
             _optional("input_data", _json_object, empty={}),
         ),
         unique="id",
@@ -217,7 +218,7 @@ _FILES = (
 )
 
 
-# --- Reading: a sync generator, so the file work stays out of the event loop's async code.
+# --- Reading: plain generators, streamed; the async loader pulls one batch at a time.
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,8 +238,8 @@ def _lines(path: Path) -> Iterator[str]:
                 raise LoadError(path.name, number, None, "not valid UTF-8") from None
 
 
-def _positions(spec: _File, header: list[str] | None) -> list[tuple[_Column, int]]:
-    """Where each column sits in the rows; the header must name exactly the file's columns."""
+def _positions(spec: _File, header: list[str] | None) -> list[tuple[int, str, _Column]]:
+    """Each column's cell index and row key; the header must name exactly the file's columns."""
     if header is None:
         raise LoadError(spec.name, 1, None, "the file is empty; a header row is required")
     names = [name.strip() for name in header]
@@ -251,7 +252,7 @@ def _positions(spec: _File, header: list[str] | None) -> list[tuple[_Column, int
             raise LoadError(spec.name, 1, name, f"unknown column; expected {', '.join(expected)}")
         if names.count(name) > 1:
             raise LoadError(spec.name, 1, name, "appears more than once in the header row")
-    return [(column, names.index(column.name)) for column in spec.columns]
+    return [(names.index(column.name), column.key, column) for column in spec.columns]
 
 
 def _shown(text: str) -> str:
@@ -280,18 +281,18 @@ def _batches(path: Path, spec: _File, known: set[int]) -> Generator[_Batch, None
                     spec.name, line, None, f"expected {width} cells, found {len(cells)}"
                 )
             row: dict[str, object] = {}
-            for column, position in positions:
-                text = cells[position].strip()
+            for index, key, column in positions:
+                text = cells[index].strip()
                 if text:
                     try:
-                        row[column.key] = column.parse(text)
+                        row[key] = column.parse(text)
                     except ValueError as error:
                         message = f"{error}, got {_shown(text)}"
                         raise LoadError(spec.name, line, column.name, message) from None
                 elif column.required:
                     raise LoadError(spec.name, line, column.name, "a value is required")
                 else:
-                    row[column.key] = column.empty
+                    row[key] = column.empty
             if row[unique] in seen:
                 message = "an earlier line has the same value; it must be unique in the file"
                 raise LoadError(spec.name, line, spec.unique, message)
