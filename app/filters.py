@@ -76,6 +76,7 @@ def _bounded(field: str, values: Iterable[T] | None) -> list[T]:
 def _mobile_no(text: str | None) -> str:
     if text is None:
         return ""
+    _check_text("mobile_no", text)
     if len(text) > MAX_MOBILE_NO_LENGTH:
         raise BadInput(
             "mobile_no", f"at most {MAX_MOBILE_NO_LENGTH} characters are allowed, got {len(text)}"
@@ -99,6 +100,17 @@ def _attempt(value: int) -> int:
 
 def _call_statuses(field: str, values: Iterable[str] | None) -> tuple[str, ...]:
     # Stored statuses are upper-case; blank values carry no constraint, like an empty filter.
-    cleaned = {v.strip().upper() for v in _bounded(field, values)}
+    cleaned = {_check_text(field, v).strip().upper() for v in _bounded(field, values)}
     cleaned.discard("")
     return tuple(sorted(cleaned))
+
+
+def _check_text(field: str, text: str) -> str:
+    # Databases refuse NUL characters and unpaired surrogates; say so instead of failing.
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise BadInput(field, "must be valid text; it has an unpaired surrogate") from None
+    if "\x00" in text:
+        raise BadInput(field, "must be valid text; it has a NUL character")
+    return text

@@ -73,7 +73,8 @@ def encode_cursor(kind: str, position: Position) -> str:
 def decode_cursor(cursor: str, kind: str, field: OrderField = OrderField.ID) -> Position:
     """Read a cursor made by encode_cursor for the same kind of list and ordering."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        padded = cursor + "=" * (-len(cursor) % 4)
+        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
         made_for, value, record_id = json.loads(raw)
     except (binascii.Error, ValueError, TypeError):
         raise BadInput("after", "malformed cursor; pass an endCursor from a page") from None

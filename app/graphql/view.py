@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from cross_web import HTTPException
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from app.errors import GRAPHQL_PATH
+from app.errors import GRAPHQL_PATH, ErrorCode, graphql_error_body
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.loaders import Loaders
@@ -30,11 +31,18 @@ class GraphQLView(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # The page needs no token, so it is answered before get_context asks for one.
+        response: Response
         if is_graphiql_page(scope):
-            await HTMLResponse(self.graphql_ide_html)(scope, receive, send)
+            # The page needs no token, so it is answered before get_context asks for one.
+            response = HTMLResponse(self.graphql_ide_html)
         else:
-            await super().__call__(scope, receive, send)
+            try:
+                response = await self.run(Request(scope, receive))
+            except HTTPException as error:
+                # Strawberry answers a malformed request in plain text; ours carry a code.
+                body = graphql_error_body(ErrorCode.BAD_USER_INPUT, error.reason)
+                response = JSONResponse(body, status_code=error.status_code)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
