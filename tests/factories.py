@@ -22,7 +22,9 @@ async def add_workspace(engine: AsyncEngine, workspace_id: int, *, revoked: bool
     """A workspace with one API token; returns the token."""
     token = token_of(workspace_id)
     async with engine.begin() as conn:
-        await conn.execute(sa.insert(workspace).values(id=workspace_id, name=f"Workspace {workspace_id}"))
+        await conn.execute(
+            sa.insert(workspace).values(id=workspace_id, name=f"Workspace {workspace_id}")
+        )
         await conn.execute(
             sa.insert(api_token).values(
                 token_hash=hash_token(token),
@@ -34,7 +36,9 @@ async def add_workspace(engine: AsyncEngine, workspace_id: int, *, revoked: bool
     return token
 
 
-async def add_campaign(engine: AsyncEngine, campaign_id: int, workspace_id: int, **values: Any) -> None:
+async def add_campaign(
+    engine: AsyncEngine, campaign_id: int, workspace_id: int, **values: Any
+) -> None:
     row = {
         "id": campaign_id,
         "workspace_id": workspace_id,

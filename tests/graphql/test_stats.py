@@ -24,7 +24,9 @@ async def _stats(client: httpx.AsyncClient, token: str, campaign_id: int) -> dic
     return result
 
 
-async def test_coverage_rounds_half_up_exactly(engine: AsyncEngine, client: httpx.AsyncClient) -> None:
+async def test_coverage_rounds_half_up_exactly(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
     token = await add_workspace(engine, 1)
     # 1 success of 32 attempts is 3.125 %: binary floats would round it to 3.12.
     await add_campaign(engine, 1, 1)
