@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -30,8 +31,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         engine = create_engine(settings.database_url)
-        yield {"repository": Repository(engine)}
-        await engine.dispose()
+        try:
+            yield {"repository": Repository(engine)}
+        finally:
+            await engine.dispose()
 
     return Starlette(
         routes=[
@@ -39,9 +42,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route("/api/v1/global/campaign-audience-stats", campaign_audience_stats),
         ],
         middleware=[Middleware(TokenAuth, is_public=is_graphiql_page)],
-        exception_handlers={Exception: _internal_error},
+        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    """Unknown paths and methods, answered in the error shape of the API."""
+    assert isinstance(error, HTTPException)
+    code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
+    body = error_body(request.url.path, code, error.detail)
+    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:

@@ -9,14 +9,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import sqlalchemy as sa
 import uvicorn
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, migrate
 from app.loading import LoadError, load_directory
+from app.repository import Repository
 from app.settings import Settings
-from app.tables import workspace
 
 # Inside an installed wheel the demo data sits in the package; in a checkout, beside it.
 _PACKAGED_SEEDS = Path(__file__).parent / "seeds"
@@ -58,16 +56,11 @@ async def _prepare(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        if engine.dialect.name == "sqlite" and await _is_empty(engine):
+        if engine.dialect.name == "sqlite" and not await Repository(engine).has_workspaces():
             print(f"Empty database: loading the demo data from {SEEDS}", file=sys.stderr)
             await load_directory(engine, SEEDS)
     finally:
         await engine.dispose()
-
-
-async def _is_empty(engine: AsyncEngine) -> bool:
-    async with engine.connect() as conn:
-        return not await conn.scalar(sa.select(sa.func.count()).select_from(workspace))
 
 
 async def _load(settings: Settings, directory: Path) -> int:

@@ -50,10 +50,6 @@ class NotFound(AppError):
     code = ErrorCode.NOT_FOUND
 
 
-class Unauthenticated(AppError):
-    code = ErrorCode.UNAUTHENTICATED
-
-
 def rest_error_body(code: ErrorCode, message: str) -> dict[str, object]:
     return {"error": {"code": code.value, "message": message}}
 

@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
 from app.filters import AudienceFilter
-from app.repository import Campaign, Repository
+from app.pagination import Ordering, Position
+from app.repository import AudienceRecord, Campaign, Page, Repository
 from app.stats import NO_AUDIENCE, AudienceStats
 
 StatsKey = tuple[int, AudienceFilter]
+
+
+@dataclass(frozen=True, slots=True)
+class PageKey:
+    campaign_id: int
+    audience_filter: AudienceFilter
+    ordering: Ordering
+    first: int
+    after: Position | None
 
 
 class Loaders:
@@ -23,6 +34,7 @@ class Loaders:
         self._workspace_id = workspace_id
         self.stats = DataLoader[StatsKey, AudienceStats](load_fn=self._load_stats)
         self.campaign = DataLoader[int, Campaign | None](load_fn=self._load_campaigns)
+        self.audience_page = DataLoader[PageKey, Page[AudienceRecord]](load_fn=self._load_pages)
 
     async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
         # One statement per distinct filter, each on its own connection, run together.
@@ -45,3 +57,21 @@ class Loaders:
     async def _load_campaigns(self, ids: Sequence[int]) -> list[Campaign | None]:
         found = await self._repository.campaigns(self._workspace_id, ids)
         return [found.get(campaign_id) for campaign_id in ids]
+
+    async def _load_pages(self, keys: Sequence[PageKey]) -> list[Page[AudienceRecord]]:
+        # Pages differ in campaign, position and order, so each is its own keyset query.
+        return list(
+            await asyncio.gather(
+                *(
+                    self._repository.audience_page(
+                        self._workspace_id,
+                        key.campaign_id,
+                        key.audience_filter,
+                        key.ordering,
+                        key.first,
+                        key.after,
+                    )
+                    for key in keys
+                )
+            )
+        )

@@ -55,12 +55,14 @@ class LoadError(Exception):
 
 
 def _text(text: str) -> str:
+    if "\x00" in text:  # PostgreSQL refuses NUL in text
+        raise ValueError("must not contain a NUL character")
     return text
 
 
 def _upper(text: str) -> str:
     # Call statuses are an open set, stored upper-case so filters compare exactly.
-    return text.upper()
+    return _text(text).upper()
 
 
 def _whole_number(low: int, high: int) -> Callable[[str], int]:
@@ -128,6 +130,8 @@ def _json_object(text: str) -> dict[str, Any]:
         raise ValueError(f"must be a JSON object ({getattr(error, 'msg', error)})") from None
     if not isinstance(value, dict):
         raise ValueError(f"must be a JSON object, not {_JSON_TYPES[type(value)]}")
+    if "\\u0000" in text:  # PostgreSQL's JSONB refuses NUL in strings
+        raise ValueError("must not contain a NUL character (\\u0000)")
     return value
 
 

@@ -14,6 +14,8 @@ from app.errors import BadInput
 from app.timestamps import as_utc
 
 MAX_PAGE_SIZE = 100
+MAX_CURSOR_LENGTH = 256  # ours are about 120 characters
+MALFORMED = "malformed cursor; pass an endCursor from a page"
 
 SortValue = int | datetime | None
 
@@ -55,11 +57,8 @@ class Position:
     id: int
 
 
-def page_size(first: int | None, default: int) -> int:
-    """The checked page size; null asks for the default."""
-    if first is None:
-        return default
-    if not 1 <= first <= MAX_PAGE_SIZE:
+def page_size(first: int | None) -> int:
+    if first is None or not 1 <= first <= MAX_PAGE_SIZE:
         raise BadInput("first", f"must be 1 … {MAX_PAGE_SIZE}, got {first}")
     return first
 
@@ -70,18 +69,25 @@ def encode_cursor(kind: str, position: Position) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, kind: str, field: OrderField = OrderField.ID) -> Position:
-    """Read a cursor made by encode_cursor for the same kind of list and ordering."""
+def decode_cursor(
+    cursor: str, kind: str, field: OrderField = OrderField.ID, id_bits: int = 63
+) -> Position:
+    """Read a cursor made by encode_cursor for the same kind of list and ordering.
+
+    id_bits bounds the record id to its column's range.
+    """
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise BadInput("after", MALFORMED)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         raw = base64.b64decode(padded, altchars=b"-_", validate=True)
         made_for, value, record_id = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError):
-        raise BadInput("after", "malformed cursor; pass an endCursor from a page") from None
+    except (binascii.Error, ValueError, TypeError, RecursionError):
+        raise BadInput("after", MALFORMED) from None
     if made_for != kind:
         raise BadInput("after", "this cursor was made for another list or ordering")
-    if not _is_int(record_id, 63):
-        raise BadInput("after", "malformed cursor; pass an endCursor from a page")
+    if not _is_int(record_id, id_bits):
+        raise BadInput("after", MALFORMED)
     return Position(_sort_value(value, field), record_id)
 
 
@@ -92,11 +98,11 @@ def _sort_value(value: object, field: OrderField) -> SortValue:
         if isinstance(value, str):
             try:
                 return as_utc(datetime.fromisoformat(value))
-            except ValueError:
+            except (ValueError, OverflowError):
                 pass
     elif _is_int(value, 63 if field is OrderField.ID else 31):
         return value
-    raise BadInput("after", "malformed cursor; pass an endCursor from a page")
+    raise BadInput("after", MALFORMED)
 
 
 def _is_int(value: object, bits: int) -> TypeGuard[int]:

@@ -1,4 +1,5 @@
-"""The only module that builds SQL. It returns plain frozen dataclasses, never rows.
+"""Every query the service reads with (loading.py writes loads). It returns plain frozen
+dataclasses, never rows.
 
 Every method runs on a connection of its own, so loaders may call it concurrently.
 """
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.filters import AudienceFilter, AudienceStatus
 from app.pagination import Direction, OrderField, Ordering, Position
 from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
-from app.tables import api_token, campaign, campaign_audience
+from app.tables import api_token, campaign, campaign_audience, workspace
 from app.timestamps import as_utc
 from app.tokens import hash_token
 
@@ -69,6 +70,10 @@ class Repository:
         async with self._engine.connect() as conn:
             workspace_id: int | None = await conn.scalar(stmt)
         return workspace_id
+
+    async def has_workspaces(self) -> bool:
+        async with self._engine.connect() as conn:
+            return await conn.scalar(sa.select(sa.exists().select_from(workspace))) is True
 
     async def campaigns(self, workspace_id: int, ids: Sequence[int]) -> dict[int, Campaign]:
         """The workspace's campaigns among ids, by id; others are absent."""

@@ -13,7 +13,7 @@ from app.filters import AudienceFilter
 from app.repository import Repository
 from app.stats import NO_AUDIENCE
 
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,10}")  # int() of very long text is slow
 _INT32 = range(-(2**31), 2**31)
 
 

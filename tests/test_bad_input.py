@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from typing import Any
@@ -538,3 +539,81 @@ async def test_rest_checks_parameters_before_the_campaign(
             REST_PATH, params={"campaign_id": campaign_id, "status": "9"}, headers={"token": token}
         )
         _rest_error(response, 400)
+
+
+def _b64(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+FORGED_CURSORS = {
+    "deeply nested": _b64("[" * 100_000),
+    "timestamp past year 1": _b64('["audience:last_attempt_at:asc","0001-01-01T00:00:00+05:00",1]'),
+    "too long": "A" * 1000,
+}
+
+
+@pytest.mark.parametrize("cursor", FORGED_CURSORS.values(), ids=FORGED_CURSORS.keys())
+async def test_forged_cursor_is_bad_user_input(
+    engine: AsyncEngine, client: httpx.AsyncClient, cursor: str
+) -> None:
+    token = await _seed(engine)
+    order = {"field": "LAST_ATTEMPT_AT", "direction": "ASC"}
+    response = await _post(
+        client, {"query": PAGE, "variables": {"after": cursor, "orderBy": order}}, token
+    )
+    _bad_user_input(response, "after", "cursor")
+
+
+async def test_campaign_cursor_past_32_bits_is_bad_user_input(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    token = await _seed(engine)
+    query = "query($after: String) { campaigns(after: $after) { totalCount } }"
+    cursor = _b64(f'["campaign",1,{2**40}]')
+    response = await _post(client, {"query": query, "variables": {"after": cursor}}, token)
+    _bad_user_input(response, "after", "cursor")
+
+
+@pytest.mark.parametrize("name", ["campaign_id", "attempt", "status"])
+async def test_rest_number_of_thousands_of_digits_is_400(
+    engine: AsyncEngine, client: httpx.AsyncClient, name: str
+) -> None:
+    token = await _seed(engine)
+    params = {"campaign_id": "1", name: "1" * 5000}
+    response = await client.get(REST_PATH, params=params, headers={"token": token})
+    _rest_error(response, 400)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ['{"query": "{ __typename }", "variables": {"i": ' + "1" * 5000 + "}}", "[" * 100_000],
+    ids=["huge number", "deep nesting"],
+)
+async def test_json_that_python_refuses_is_bad_user_input(
+    engine: AsyncEngine, client: httpx.AsyncClient, body: str
+) -> None:
+    token = await _seed(engine)
+    response = await client.post(
+        "/graphql", content=body, headers={"token": token, "content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    _bad_user_input(response, "JSON")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "code"),
+    [
+        ("GET", "/nowhere", 404, "NOT_FOUND"),
+        ("POST", REST_PATH, 405, "BAD_USER_INPUT"),
+        ("DELETE", "/graphql", 405, "BAD_USER_INPUT"),
+    ],
+)
+async def test_unknown_paths_and_methods_answer_json(
+    engine: AsyncEngine, client: httpx.AsyncClient, method: str, path: str, status: int, code: str
+) -> None:
+    token = await _seed(engine)
+    response = await client.request(method, path, headers={"token": token})
+    assert response.status_code == status
+    body = response.json()
+    found = body["errors"][0]["extensions"]["code"] if path == "/graphql" else body["error"]["code"]
+    assert found == code

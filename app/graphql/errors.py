@@ -17,7 +17,9 @@ def error_code(error: GraphQLError) -> ErrorCode:
     if isinstance(error.original_error, AppError):
         return error.original_error.code
     # Errors without a path come before execution: syntax, validation, variables, limits.
-    if error.path is None:
+    if error.path is None and (
+        error.original_error is None or isinstance(error.original_error, GraphQLError)
+    ):
         return ErrorCode.BAD_USER_INPUT
     return ErrorCode.INTERNAL_SERVER_ERROR
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 import strawberry
@@ -36,10 +37,13 @@ class Query:
         campaign_id: Annotated[int, strawberry.argument(description="The campaign's id.")],
         filter: FilterArgument = None,
     ) -> AudienceStats:
-        audience_filter = to_filter(filter)
-        if await info.context.loaders.campaign.load(campaign_id) is None:
+        key, loaders = (campaign_id, to_filter(filter)), info.context.loaders
+        # Both at once: stats are scoped to the workspace in SQL, so nothing leaks.
+        campaign, found = await asyncio.gather(
+            loaders.campaign.load(campaign_id), loaders.stats.load(key)
+        )
+        if campaign is None:
             raise NotFound(f"campaign {campaign_id} not found")
-        found = await info.context.loaders.stats.load((campaign_id, audience_filter))
         return AudienceStats.of(found)
 
     @strawberry.field(
@@ -57,9 +61,7 @@ class Query:
     async def campaigns(
         self,
         info: Info,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 1 … 100 (null: 20).")
-        ] = 20,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1 … 100.")] = 20,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -67,8 +69,8 @@ class Query:
             ),
         ] = None,
     ) -> CampaignConnection:
-        size = page_size(first, default=20)
-        after_id = None if after is None else decode_cursor(after, CAMPAIGN_CURSOR).id
+        size = page_size(first)
+        after_id = None if after is None else decode_cursor(after, CAMPAIGN_CURSOR, id_bits=31).id
         page = await info.context.repository.campaign_page(
             info.context.workspace_id, size, after_id
         )

@@ -13,6 +13,7 @@ from app.filters import AudienceFilter, AudienceStatus
 from app.graphql.context import Context
 from app.graphql.inputs import AudienceOrder, FilterArgument, to_filter, to_ordering
 from app.graphql.scalars import BigInt
+from app.loaders import PageKey
 from app.pagination import decode_cursor, encode_cursor, page_size
 
 Info = strawberry.Info[Context, None]
@@ -166,9 +167,7 @@ class Campaign:
         self,
         info: Info,
         filter: FilterArgument = None,
-        first: Annotated[
-            int | None, strawberry.argument(description="Page size, 1 … 100 (null: 10).")
-        ] = 10,
+        first: Annotated[int | None, strawberry.argument(description="Page size, 1 … 100.")] = 10,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -184,10 +183,11 @@ class Campaign:
         ] = None,
     ) -> AudienceConnection:
         audience_filter, ordering = to_filter(filter), to_ordering(order_by)
-        size = page_size(first, default=10)
+        size = page_size(first)
         position = None if after is None else decode_cursor(after, ordering.kind, ordering.field)
-        page = await info.context.repository.audience_page(
-            info.context.workspace_id, self.id, audience_filter, ordering, size, position
+        # Through a loader: sibling pages resolve together, so their totalCounts batch too.
+        page = await info.context.loaders.audience_page.load(
+            PageKey(self.id, audience_filter, ordering, size, position)
         )
         edges = [
             AudienceEdge(

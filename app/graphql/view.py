@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from cross_web import HTTPException
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
@@ -43,6 +45,13 @@ class GraphQLView(GraphQL[Context, None]):
                 body = graphql_error_body(ErrorCode.BAD_USER_INPUT, error.reason)
                 response = JSONResponse(body, status_code=error.status_code)
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # Very long numbers and very deep nesting raise more than JSONDecodeError.
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError):
+            raise HTTPException(400, "The request is not valid JSON.") from None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

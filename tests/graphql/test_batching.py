@@ -84,3 +84,25 @@ async def test_total_count_and_stats_share_one_aggregate(
     campaign = body["data"]["campaign"]
     assert campaign["audienceStats"]["totalAudience"] == campaign["audience"]["totalCount"] == 4
     assert len(statements.matching(STATS_STATEMENT)) == 1
+
+
+async def test_total_counts_of_many_campaigns_share_one_aggregate(
+    engine: AsyncEngine, client: httpx.AsyncClient, statements: StatementLog
+) -> None:
+    token = await _campaigns(engine, 6)
+    query = """
+    { campaigns { edges { node { id
+        audienceStats { totalAudience }
+        audience(first: 2) { ...Count edges { node { id } } }
+        again: audience(first: 2) { edges { node { id } } }
+    } } } }
+    fragment Count on AudienceConnection { totalCount }
+    """
+    statements.statements.clear()
+    body = await graphql(client, query, token=token)
+    nodes = [edge["node"] for edge in body["data"]["campaigns"]["edges"]]
+    assert [n["audience"]["totalCount"] for n in nodes] == [n["id"] % 5 for n in nodes]
+    assert [n["audienceStats"]["totalAudience"] for n in nodes] == [n["id"] % 5 for n in nodes]
+    assert len(statements.matching(STATS_STATEMENT)) == 1
+    # The aliased page is the same request: the page loader answers it from its cache.
+    assert len(statements.matching("ORDER BY campaign_audience.id")) == 6
