@@ -148,9 +148,7 @@ class Repository:
         stmt = sa.select(campaign_audience).where(
             audience.campaign_id == campaign_id, in_workspace, *self._conditions(audience_filter)
         )
-        if after is not None:
-            stmt = stmt.where(_after(ordering, after))
-        stmt = stmt.order_by(*_sort_key(ordering)).limit(first + 1)
+        stmt = _keyset_page(stmt, ordering, after, first + 1)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
         return Page([_audience_record(row) for row in rows[:first]], has_next=len(rows) > first)
@@ -180,33 +178,55 @@ class Repository:
         return column.contains(text, autoescape=True)
 
 
-def _sort_key(ordering: Ordering) -> list[sa.ColumnElement[Any]]:
+def _keyset_page(
+    matching: sa.Select[Any], ordering: Ordering, after: Position | None, limit: int
+) -> sa.Select[Any]:
+    """The first `limit` matching records after position, in the ordering, ties by id.
+
+    Every branch is an index range scan that stops after `limit` rows, so a deep page costs
+    what the first page costs.
+    """
     column = campaign_audience.c[ordering.field.value]
     descending = ordering.direction is Direction.DESC
-    key: list[sa.ColumnElement[Any]] = [column.desc() if descending else column.asc()]
-    if ordering.field is OrderField.LAST_ATTEMPT_AT:
-        key.insert(0, column.is_(None))  # NULLs last in both directions
-    if ordering.field is not OrderField.ID:
-        key.append(audience.id.desc() if descending else audience.id.asc())
-    return key
 
+    def beyond(key: Any, bound: Any) -> sa.ColumnElement[bool]:
+        return key < bound if descending else key > bound  # type: ignore[no-any-return]
 
-def _after(ordering: Ordering, position: Position) -> sa.ColumnElement[bool]:
-    """Records strictly after position in the ordering, ties broken by id."""
-    column = campaign_audience.c[ordering.field.value]
-    if ordering.direction is Direction.DESC:
-        beyond_id = audience.id < position.id
-    else:
-        beyond_id = audience.id > position.id
-    if ordering.field is OrderField.ID:
-        return beyond_id
-    if position.value is None:  # only NULLs remain, in id order
-        return sa.and_(column.is_(None), beyond_id)
-    key, bound = sa.tuple_(column, audience.id), (position.value, position.id)
-    beyond = key < bound if ordering.direction is Direction.DESC else key > bound
-    if ordering.field is OrderField.LAST_ATTEMPT_AT:
-        return sa.or_(beyond, column.is_(None))
-    return beyond
+    def in_order(*columns: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+        return [c.desc() if descending else c.asc() for c in columns]
+
+    if ordering.field is not OrderField.LAST_ATTEMPT_AT:  # NOT NULL columns
+        key = [column] if ordering.field is OrderField.ID else [column, audience.id]
+        if after is not None:
+            bound = [after.id] if ordering.field is OrderField.ID else [after.value, after.id]
+            matching = matching.where(beyond(sa.tuple_(*key), tuple(bound)))
+        return matching.order_by(*in_order(*key)).limit(limit)
+
+    # Records never attempted come last in both directions: the attempted ones in order
+    # of (last_attempt_at, id), then the rest in order of id, as two limited branches.
+    attempted = matching.where(column.is_not(None))
+    never = matching.where(column.is_(None))
+    if after is not None and after.value is None:  # already among the never attempted
+        return (
+            never.where(beyond(audience.id, after.id)).order_by(*in_order(audience.id)).limit(limit)
+        )
+    if after is not None:
+        attempted = attempted.where(beyond(sa.tuple_(column, audience.id), (after.value, after.id)))
+    branches = [
+        branch.add_columns(sa.literal(rank).label("branch"))
+        .order_by(*order)
+        .limit(limit)
+        .subquery()
+        for rank, (branch, order) in enumerate(
+            [(attempted, in_order(column, audience.id)), (never, in_order(audience.id))]
+        )
+    ]
+    both = sa.union_all(*(sa.select(b) for b in branches)).subquery()
+    return (
+        sa.select(both)
+        .order_by(both.c.branch, *in_order(both.c[column.name], both.c.id))
+        .limit(limit)
+    )
 
 
 def _campaign(row: sa.Row[Any]) -> Campaign:
