@@ -10,6 +10,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -41,7 +42,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
             Route("/api/v1/global/campaign-audience-stats", campaign_audience_stats),
         ],
-        middleware=[Middleware(TokenAuth, is_public=is_graphiql_page)],
+        middleware=[
+            # Outermost, so that preflight requests are answered without a token.
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["token", "authorization", "content-type"],
+            ),
+            Middleware(TokenAuth, is_public=is_graphiql_page),
+        ],
         exception_handlers={HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )

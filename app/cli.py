@@ -29,7 +29,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = commands.add_parser(
         "serve", help="serve the API (an empty embedded database gets the demo data first)"
     )
-    defaults = Settings.from_env()
+    try:
+        defaults = Settings.from_env()
+    except ValueError as error:
+        parser.error(str(error))
     serve.add_argument("--host", default=defaults.host, help=f"default {defaults.host}")
     serve.add_argument("--port", type=int, default=defaults.port, help=f"default {defaults.port}")
     load = commands.add_parser("load", help="create or upgrade the schema, then load CSV files")

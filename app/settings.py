@@ -14,12 +14,22 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
     port: int = 8000
+    # Browser dashboards on other origins may call the API: tokens travel in headers, never
+    # in cookies, so allowing any origin exposes nothing a token does not already grant.
+    cors_origins: tuple[str, ...] = ("*",)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         defaults = cls()
+        port = env.get("AUDIENCE_STATS_PORT") or str(defaults.port)
+        if not port.isdigit():
+            raise ValueError(f"AUDIENCE_STATS_PORT must be a port number, got {port!r}")
+        origins = env.get("AUDIENCE_STATS_CORS_ORIGINS")
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             host=env.get("AUDIENCE_STATS_HOST") or defaults.host,
-            port=int(env.get("AUDIENCE_STATS_PORT") or defaults.port),
+            port=int(port),
+            cors_origins=defaults.cors_origins
+            if origins is None
+            else tuple(o.strip() for o in origins.split(",") if o.strip()),
         )

@@ -363,3 +363,32 @@ async def test_loaded_tokens_are_stored_hashed(
                 "/graphql", json={"query": CAMPAIGNS}, headers={"token": value}
             )
             assert response.status_code == 401, (value, response.text)
+
+
+async def test_browser_preflight_is_answered_without_a_token(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    response = await client.options(
+        "/graphql",
+        headers={
+            "origin": "https://dashboard.example",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "token, content-type",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "token" in response.headers["access-control-allow-headers"].lower()
+
+
+async def test_cross_origin_answers_carry_the_allow_origin_header(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    token = await add_workspace(engine, 1)
+    response = await client.post(
+        "/graphql",
+        json={"query": "{ campaigns { totalCount } }"},
+        headers={"token": token, "origin": "https://dashboard.example"},
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] == "*"

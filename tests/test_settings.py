@@ -1,0 +1,36 @@
+"""Settings read from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.settings import DEFAULT_DATABASE_URL, Settings
+
+
+def test_defaults_without_environment() -> None:
+    settings = Settings.from_env({})
+    assert settings.database_url == DEFAULT_DATABASE_URL
+    assert (settings.host, settings.port, settings.cors_origins) == ("127.0.0.1", 8000, ("*",))
+
+
+def test_values_from_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": "postgresql+asyncpg://u@h/db",
+            "AUDIENCE_STATS_HOST": "0.0.0.0",
+            "AUDIENCE_STATS_PORT": "9000",
+            "AUDIENCE_STATS_CORS_ORIGINS": "https://a.example, https://b.example,",
+        }
+    )
+    assert settings.database_url == "postgresql+asyncpg://u@h/db"
+    assert (settings.host, settings.port) == ("0.0.0.0", 9000)
+    assert settings.cors_origins == ("https://a.example", "https://b.example")
+
+
+def test_empty_cors_origins_allow_none() -> None:
+    assert Settings.from_env({"AUDIENCE_STATS_CORS_ORIGINS": ""}).cors_origins == ()
+
+
+def test_bad_port_is_named() -> None:
+    with pytest.raises(ValueError, match="AUDIENCE_STATS_PORT"):
+        Settings.from_env({"AUDIENCE_STATS_PORT": "eighty"})
