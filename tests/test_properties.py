@@ -245,7 +245,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     for campaign_id in campaigns:
         if campaign_id != target:
             records = draw(st.lists(row_values, max_size=40))
-        elif draw(st.integers(0, 5)) == 0:
+        elif draw(st.integers(0, 5)) == 5:  # not 0: failures shrink away from this case
             records = draw(coverage_ties())
         else:
             # The campaign asked about is seldom empty, unlike the others (which must not count).
