@@ -46,9 +46,6 @@ class Ordering:
         return Position(getattr(record, self.field.value), record.id)
 
 
-BY_ID = Ordering()
-
-
 @dataclass(frozen=True, slots=True)
 class Position:
     """Where a page ends: the sort value and the id of its last record."""
