@@ -183,48 +183,57 @@ def _keyset_page(
 ) -> sa.Select[Any]:
     """The first `limit` matching records after position, in the ordering, ties by id.
 
-    Every branch is an index range scan that stops after `limit` rows, so a deep page costs
-    what the first page costs.
+    The page is cut into parts that follow each other in the ordering: the rest of the ties
+    of the last sort value, then the records beyond it, then (for LAST_ATTEMPT_AT) the
+    records never attempted, which come last in both directions. Each part is an index range
+    scan that stops after `limit` rows, so a deep page costs what the first page costs, even
+    where millions of records share a sort value (a row-value comparison would make SQLite
+    walk every tie before the position).
     """
     column = campaign_audience.c[ordering.field.value]
     descending = ordering.direction is Direction.DESC
 
-    def beyond(key: Any, bound: Any) -> sa.ColumnElement[bool]:
+    def beyond(key: sa.ColumnElement[Any], bound: Any) -> sa.ColumnElement[bool]:
         return key < bound if descending else key > bound  # type: ignore[no-any-return]
 
-    def in_order(*columns: sa.ColumnElement[Any]) -> list[sa.ColumnElement[Any]]:
+    parts: list[tuple[sa.Select[Any], list[sa.ColumnElement[Any]]]] = []
+    if ordering.field is OrderField.ID:
+        ids = matching if after is None else matching.where(beyond(audience.id, after.id))
+        parts.append((ids, [audience.id]))
+    else:
+        nullable = ordering.field is OrderField.LAST_ATTEMPT_AT
+        valued = matching.where(column.is_not(None)) if nullable else matching
+        if after is None:
+            parts.append((valued, [column, audience.id]))
+        elif after.value is not None:
+            ties = valued.where(column == after.value, beyond(audience.id, after.id))
+            parts += [
+                (ties, [audience.id]),
+                (valued.where(beyond(column, after.value)), [column, audience.id]),
+            ]
+        if nullable:
+            never = matching.where(column.is_(None))
+            if after is not None and after.value is None:
+                never = never.where(beyond(audience.id, after.id))
+            parts.append((never, [audience.id]))
+
+    def in_order(*columns: sa.ColumnElement[Any]) -> list[sa.UnaryExpression[Any]]:
         return [c.desc() if descending else c.asc() for c in columns]
 
-    if ordering.field is not OrderField.LAST_ATTEMPT_AT:  # NOT NULL columns
-        key = [column] if ordering.field is OrderField.ID else [column, audience.id]
-        if after is not None:
-            bound = [after.id] if ordering.field is OrderField.ID else [after.value, after.id]
-            matching = matching.where(beyond(sa.tuple_(*key), tuple(bound)))
-        return matching.order_by(*in_order(*key)).limit(limit)
-
-    # Records never attempted come last in both directions: the attempted ones in order
-    # of (last_attempt_at, id), then the rest in order of id, as two limited branches.
-    attempted = matching.where(column.is_not(None))
-    never = matching.where(column.is_(None))
-    if after is not None and after.value is None:  # already among the never attempted
-        return (
-            never.where(beyond(audience.id, after.id)).order_by(*in_order(audience.id)).limit(limit)
-        )
-    if after is not None:
-        attempted = attempted.where(beyond(sa.tuple_(column, audience.id), (after.value, after.id)))
-    branches = [
-        branch.add_columns(sa.literal(rank).label("branch"))
-        .order_by(*order)
+    if len(parts) == 1:
+        part, key = parts[0]
+        return part.order_by(*in_order(*key)).limit(limit)
+    subqueries = [
+        part.add_columns(sa.literal(rank).label("part"))
+        .order_by(*in_order(*key))
         .limit(limit)
         .subquery()
-        for rank, (branch, order) in enumerate(
-            [(attempted, in_order(column, audience.id)), (never, in_order(audience.id))]
-        )
+        for rank, (part, key) in enumerate(parts)
     ]
-    both = sa.union_all(*(sa.select(b) for b in branches)).subquery()
+    both = sa.union_all(*(sa.select(q) for q in subqueries)).subquery()
     return (
         sa.select(both)
-        .order_by(both.c.branch, *in_order(both.c[column.name], both.c.id))
+        .order_by(both.c.part, *in_order(both.c[column.name], both.c.id))
         .limit(limit)
     )
 
