@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 
 from alembic import context
 from sqlalchemy import Connection
 
-from app.tables import metadata
+from app.tables import exists_on, metadata
 
 
 def run_migrations(connection: Connection) -> None:
     # Batch mode lets later migrations alter tables on SQLite too.
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_object=partial(exists_on, connection.dialect.name),
+    )
     with context.begin_transaction():
         context.run_migrations()
 
