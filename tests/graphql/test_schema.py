@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from graphql import GraphQLInputObjectType, GraphQLObjectType, build_schema, find_breaking_changes
+from graphql import (
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    ObjectTypeDefinitionNode,
+    build_ast_schema,
+    build_schema,
+    find_breaking_changes,
+    parse,
+)
 
 from app.graphql.schema import schema
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema.graphql"
+# The schema as last released. Clients generated from it must keep working, so a breaking
+# change fails here unless the same change updates this snapshot on purpose.
+RELEASED_SCHEMA_FILE = Path(__file__).parent / "released_schema.graphql"
 
 
 def test_schema_file_matches_the_code() -> None:
@@ -95,5 +108,36 @@ type Audience {
 
 
 def test_schema_keeps_every_name_and_type_of_the_contract() -> None:
-    changes = find_breaking_changes(build_schema(CONTRACT_SDL), schema._schema)
-    assert [change.description for change in changes] == []
+    assert _breaking(build_schema(CONTRACT_SDL), schema._schema) == []
+
+
+def _breaking(old: GraphQLSchema, new: GraphQLSchema) -> list[str]:
+    return [change.description for change in find_breaking_changes(old, new)]
+
+
+def test_schema_has_no_breaking_change_since_the_release() -> None:
+    released = build_schema(RELEASED_SCHEMA_FILE.read_text())
+    assert _breaking(released, build_schema(SCHEMA_FILE.read_text())) == []
+
+
+def test_the_release_guard_catches_removed_fields_and_tightened_arguments() -> None:
+    released_sdl = RELEASED_SCHEMA_FILE.read_text()
+    without_coverage = replace(
+        parse(released_sdl),
+        definitions=tuple(
+            replace(d, fields=tuple(f for f in d.fields if f.name.value != "coverage"))
+            if isinstance(d, ObjectTypeDefinitionNode) and d.name.value == "AudienceStats"
+            else d
+            for d in parse(released_sdl).definitions
+        ),
+    )
+    required_arg = released_sdl.replace(
+        "campaignAudienceStats(", "campaignAudienceStats(\n    required: Int!\n", 1
+    )
+    released = build_schema(released_sdl)
+    assert "Field AudienceStats.coverage was removed." in _breaking(
+        released, build_ast_schema(without_coverage)
+    )
+    assert _breaking(released, build_schema(required_arg)) == [
+        "A required argument Query.campaignAudienceStats(required:) was added."
+    ]
