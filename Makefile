@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test schema lock
+.PHONY: install run test schema lock client-test
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -30,3 +30,16 @@ schema: install
 # Re-pin every dependency to what is installed now (after changing pyproject.toml).
 lock: install
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > constraints.txt
+
+# The generated TypeScript client: pinned install, codegen must match what is committed,
+# strict type check, then live calls against a server on the demo data.
+CLIENT := clients/typescript
+client-test: install
+	cd $(CLIENT) && npm ci --no-audit --no-fund
+	cd $(CLIENT) && npm run codegen
+	@test -z "$$(git status --porcelain -- $(CLIENT))" || { \
+		git status --porcelain -- $(CLIENT); \
+		echo "The generated client differs from the committed one: run 'npm run codegen' in $(CLIENT) and commit."; \
+		exit 1; }
+	cd $(CLIENT) && npm run typecheck && npm run lint
+	cd $(CLIENT) && npm test

@@ -1,0 +1,208 @@
+// The client's request and error handling, over a stand-in fetch (no server).
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { ApiError, createClient, toBigInt, toDate, TransportError } from "../src/index.js";
+
+interface Call {
+  url: string;
+  init: RequestInit;
+}
+
+/** A fetch that records its calls and answers with `respond`. */
+function stubFetch(respond: () => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    calls.push({ url: String(input), init: init ?? {} });
+    return respond();
+  };
+  return { fetch, calls };
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+const STATS = {
+  totalAudience: 3,
+  totalAttempt: "9007199254740993",
+  totalDuration: "12",
+  successfulCalls: 1,
+  coverage: 0,
+};
+
+describe("requests", () => {
+  it("posts the named operation with its variables and the token header", async () => {
+    const { fetch, calls } = stubFetch(() => json({ data: { campaignAudienceStats: STATS } }));
+    const client = createClient({ url: "http://api.test/graphql", token: "secret", fetch });
+
+    const stats = await client.campaignStats({ campaignId: 7, filter: { status: ["HALTED"] } });
+
+    assert.deepEqual(stats, STATS);
+    assert.equal(calls.length, 1);
+    const [call] = calls;
+    assert.equal(call?.url, "http://api.test/graphql");
+    assert.equal(call?.init.method, "POST");
+    const headers = new Headers(call?.init.headers);
+    assert.equal(headers.get("token"), "secret");
+    assert.equal(headers.get("content-type"), "application/json");
+    const body = JSON.parse(String(call?.init.body)) as Record<string, unknown>;
+    assert.equal(body["operationName"], "CampaignStats");
+    assert.deepEqual(body["variables"], { campaignId: 7, filter: { status: ["HALTED"] } });
+    assert.match(String(body["query"]), /query CampaignStats\(/);
+    // The shared selection travels with the operation.
+    assert.match(String(body["query"]), /fragment StatsFields on AudienceStats/);
+  });
+});
+
+describe("errors", () => {
+  it("turns GraphQL errors into an ApiError with code, message and path", async () => {
+    const { fetch } = stubFetch(() =>
+      json({
+        data: { campaign: null },
+        errors: [
+          {
+            message: "first: must be 1 … 100, got 0",
+            path: ["campaign", "audience"],
+            extensions: { code: "BAD_USER_INPUT" },
+          },
+          { message: "second", extensions: { code: "NOT_FOUND" } },
+        ],
+      }),
+    );
+    const client = createClient({ url: "http://api.test/graphql", token: "t", fetch });
+
+    const error = await client.campaignOverview({ id: 1, first: 0 }).catch((e: unknown) => e);
+
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.code, "BAD_USER_INPUT");
+    assert.equal(error.message, "first: must be 1 … 100, got 0");
+    assert.deepEqual(error.path, ["campaign", "audience"]);
+    assert.equal(error.status, 200);
+    assert.equal(error.errors.length, 2);
+  });
+
+  it("reads a 401 body as UNAUTHENTICATED", async () => {
+    const { fetch } = stubFetch(() =>
+      json(
+        {
+          errors: [
+            {
+              message: "The API token is unknown or revoked.",
+              extensions: { code: "UNAUTHENTICATED" },
+            },
+          ],
+        },
+        401,
+      ),
+    );
+    const client = createClient({ url: "http://api.test/graphql", token: "t", fetch });
+
+    await assert.rejects(client.workspaceCampaigns(), (error: unknown) => {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.code, "UNAUTHENTICATED");
+      assert.equal(error.status, 401);
+      assert.equal(error.path, undefined);
+      return true;
+    });
+  });
+
+  it("reads a missing or unknown code as INTERNAL_SERVER_ERROR", async () => {
+    for (const extensions of [undefined, { code: "SOMETHING_NEW" }]) {
+      const { fetch } = stubFetch(() =>
+        json({ data: null, errors: [{ message: "boom", extensions }] }),
+      );
+      const client = createClient({ url: "http://api.test/graphql", token: "t", fetch });
+      await assert.rejects(client.campaignStats({ campaignId: 1 }), {
+        name: "ApiError",
+        code: "INTERNAL_SERVER_ERROR",
+      });
+    }
+  });
+
+  it("reports a body that is not JSON as a TransportError with the status", async () => {
+    const { fetch } = stubFetch(
+      () => new Response("<html><h1>502 Bad Gateway</h1></html>", { status: 502 }),
+    );
+    const client = createClient({ url: "http://api.test/graphql", token: "t", fetch });
+
+    await assert.rejects(client.campaignStats({ campaignId: 1 }), (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.status, 502);
+      assert.match(error.message, /HTTP 502 .* not JSON: .*502 Bad Gateway/);
+      return true;
+    });
+  });
+
+  it("reports JSON that is not a GraphQL result as a TransportError", async () => {
+    for (const [body, status] of [
+      [{ detail: "Not Found" }, 404],
+      [{ data: null }, 200],
+      [[1, 2], 200],
+    ] as const) {
+      const { fetch } = stubFetch(() => json(body, status));
+      const client = createClient({ url: "http://api.test/graphql", token: "t", fetch });
+      await assert.rejects(client.campaignStats({ campaignId: 1 }), {
+        name: "TransportError",
+        status,
+      });
+    }
+  });
+
+  it("wraps a network failure in a TransportError that keeps the cause", async () => {
+    const failure = new TypeError("fetch failed");
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      fetch: () => Promise.reject(failure),
+    });
+
+    await assert.rejects(client.campaignStats({ campaignId: 1 }), (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.cause, failure);
+      assert.equal(error.status, undefined);
+      assert.match(error.message, /request to http:\/\/api\.test\/graphql failed: fetch failed/);
+      return true;
+    });
+  });
+
+  it("lets the caller's abort through unchanged", async () => {
+    const controller = new AbortController();
+    const reason = new DOMException("stopped", "AbortError");
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      fetch: () => {
+        controller.abort(reason);
+        return Promise.reject(reason);
+      },
+    });
+
+    await assert.rejects(
+      client.campaignStats({ campaignId: 1 }, { signal: controller.signal }),
+      (error: unknown) => {
+        assert.equal(error, reason);
+        return true;
+      },
+    );
+  });
+});
+
+describe("scalar helpers", () => {
+  it("reads BigInt strings exactly", () => {
+    assert.equal(toBigInt("9007199254740993"), 2n ** 53n + 1n);
+    assert.equal(toBigInt("-12"), -12n);
+    for (const bad of ["", "1.5", "1e3", " 1", "0x10"]) {
+      assert.throws(() => toBigInt(bad), TypeError);
+    }
+  });
+
+  it("reads DateTime strings as instants", () => {
+    assert.equal(toDate("2026-03-13T10:46:07+00:00").getTime(), Date.UTC(2026, 2, 13, 10, 46, 7));
+    assert.throws(() => toDate("yesterday"), TypeError);
+  });
+});

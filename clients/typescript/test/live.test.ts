@@ -1,0 +1,462 @@
+// Every operation through the generated client against the real server on the demo data,
+// checked against the reference model computed from seeds/*.csv.
+
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+
+import {
+  ApiError,
+  type AudienceFilter,
+  type AudienceOrder,
+  type AudienceRecord,
+  type Client,
+  createClient,
+  type StatsResult,
+  toBigInt,
+  toDate,
+  TransportError,
+} from "../src/index.js";
+import {
+  campaignAudience,
+  loadAudience,
+  loadCampaigns,
+  type ModelStats,
+  type SeedAudience,
+  STATUS_CODE,
+  stats,
+} from "./model.js";
+import {
+  ACME_TOKEN,
+  freePort,
+  GLOBEX_TOKEN,
+  type RunningServer,
+  SEEDS,
+  startServer,
+} from "./server.js";
+
+const AUDIENCE = loadAudience(SEEDS);
+const CAMPAIGNS = loadCampaigns(SEEDS);
+const WORKSPACES = [
+  { workspaceId: 1, token: ACME_TOKEN },
+  { workspaceId: 2, token: GLOBEX_TOKEN },
+];
+
+const FILTERS: ReadonlyArray<readonly [string, AudienceFilter | null]> = [
+  ["no filter", null],
+  ["empty values", { mobileNo: "", status: [], callStatus: [], attempt: [] }],
+  ["audience statuses", { status: ["COMPLETED", "INQUEUE"] }],
+  [
+    "call statuses in any case and a number fragment",
+    { callStatus: ["no_answer", "BUSY"], mobileNo: "(202) 555" },
+  ],
+  [
+    "attempts with first and last statuses",
+    {
+      attempt: [2, 3],
+      firstStatus: ["NO_ANSWER", "busy"],
+      lastStatus: ["AGENT_ENDED", "USER_ENDED", "COMPLETED"],
+    },
+  ],
+  ["a number fragment with a tab and dots", { mobileNo: "617\t555.8" }],
+  // The ones below match nothing in the seeds: '%' and '_' must not act as SQL wildcards.
+  ["no match", { mobileNo: "+999" }],
+  ["a literal percent sign", { mobileNo: "555%" }],
+  ["a literal underscore", { mobileNo: "2_2" }],
+];
+const MATCHING_NOTHING = new Set(["no match", "a literal percent sign", "a literal underscore"]);
+
+function campaignsOf(workspaceId: number) {
+  return CAMPAIGNS.filter((c) => c.workspaceId === workspaceId).sort((a, b) => a.id - b.id);
+}
+
+function tokenOf(campaignId: number): string {
+  const campaign = CAMPAIGNS.find((c) => c.id === campaignId);
+  const workspace = WORKSPACES.find((w) => w.workspaceId === campaign?.workspaceId);
+  assert.ok(workspace, `campaign ${campaignId} has a demo workspace`);
+  return workspace.token;
+}
+
+function statsView(actual: StatsResult): ModelStats {
+  // BigInt fields arrive as decimal strings.
+  assert.match(actual.totalAttempt, /^\d+$/);
+  assert.match(actual.totalDuration, /^\d+$/);
+  return {
+    totalAudience: actual.totalAudience,
+    totalAttempt: toBigInt(actual.totalAttempt),
+    totalDuration: toBigInt(actual.totalDuration),
+    successfulCalls: actual.successfulCalls,
+    coverage: actual.coverage,
+  };
+}
+
+function recordView(node: AudienceRecord): Omit<SeedAudience, "campaignId"> {
+  return {
+    ...node,
+    lastAttemptAt: node.lastAttemptAt == null ? null : toDate(node.lastAttemptAt).getTime(),
+    callStatus: node.callStatus ?? null,
+    firstStatus: node.firstStatus ?? null,
+    lastStatus: node.lastStatus ?? null,
+    lastDisposition: node.lastDisposition ?? null,
+  };
+}
+
+function modelView(row: SeedAudience): Omit<SeedAudience, "campaignId"> {
+  const { campaignId: _, ...rest } = row;
+  return rest;
+}
+
+/** The REST twin's query string for a campaign and filter (contract §3 parameter names). */
+function restQuery(campaignId: number, filter: AudienceFilter | null): URLSearchParams {
+  const params = new URLSearchParams({ campaign_id: String(campaignId) });
+  if (filter?.mobileNo != null) params.append("mobile_no", filter.mobileNo);
+  for (const status of filter?.status ?? []) params.append("status", String(STATUS_CODE[status]));
+  for (const value of filter?.callStatus ?? []) params.append("call_status", value);
+  for (const value of filter?.firstStatus ?? []) params.append("first_status", value);
+  for (const value of filter?.lastStatus ?? []) params.append("last_status", value);
+  for (const value of filter?.attempt ?? []) params.append("attempt", String(value));
+  return params;
+}
+
+let server: RunningServer;
+let acme: Client;
+let globex: Client;
+
+function clientFor(campaignId: number): Client {
+  return tokenOf(campaignId) === ACME_TOKEN ? acme : globex;
+}
+
+before(async () => {
+  server = await startServer();
+  acme = createClient({ url: server.graphqlUrl, token: ACME_TOKEN });
+  globex = createClient({ url: server.graphqlUrl, token: GLOBEX_TOKEN });
+});
+
+after(async () => {
+  await server?.stop();
+});
+
+describe("the reference data", () => {
+  it("exercises every filter: each matches somewhere except those meant to match nothing", () => {
+    for (const [label, filter] of FILTERS) {
+      const count = CAMPAIGNS.reduce(
+        (n, c) => n + campaignAudience(AUDIENCE, c.id, filter).length,
+        0,
+      );
+      if (MATCHING_NOTHING.has(label)) assert.equal(count, 0, label);
+      else assert.ok(count > 0, label);
+    }
+  });
+});
+
+describe("CampaignStats", () => {
+  for (const campaign of CAMPAIGNS) {
+    it(`campaign ${campaign.id}: every filter matches the model and the REST twin`, async () => {
+      const client = clientFor(campaign.id);
+      for (const [label, filter] of FILTERS) {
+        const expected = stats(campaignAudience(AUDIENCE, campaign.id, filter));
+        const actual = await client.campaignStats({ campaignId: campaign.id, filter });
+        assert.deepEqual(statsView(actual), expected, `GraphQL, ${label}`);
+
+        const response = await fetch(
+          `${server.origin}/api/v1/global/campaign-audience-stats?${restQuery(campaign.id, filter)}`,
+          { headers: { token: tokenOf(campaign.id) } },
+        );
+        assert.equal(response.status, 200, label);
+        const rest = (await response.json()) as Record<string, number>;
+        assert.deepEqual(Object.keys(rest).sort(), [
+          "coverage",
+          "successful_calls",
+          "total_attempt",
+          "total_audience",
+          "total_duration",
+        ]);
+        // REST sends plain numbers; GraphQL the same values as BigInt strings.
+        assert.deepEqual(
+          {
+            totalAudience: rest["total_audience"],
+            totalAttempt: BigInt(rest["total_attempt"] ?? Number.NaN),
+            totalDuration: BigInt(rest["total_duration"] ?? Number.NaN),
+            successfulCalls: rest["successful_calls"],
+            coverage: rest["coverage"],
+          },
+          expected,
+          `REST, ${label}`,
+        );
+      }
+    });
+  }
+});
+
+describe("CampaignOverview", () => {
+  it("gives the campaign, its stats and the first page in order", async () => {
+    const filter: AudienceFilter = { status: ["COMPLETED", "INQUEUE"] };
+    const orderBy: AudienceOrder = { field: "DURATION", direction: "DESC" };
+    const expected = campaignAudience(AUDIENCE, 2, filter, orderBy);
+    const campaign = CAMPAIGNS.find((c) => c.id === 2);
+    assert.ok(campaign);
+
+    const overview = await acme.campaignOverview({ id: 2, filter, first: 5, orderBy });
+
+    assert.ok(overview);
+    assert.equal(overview.id, 2);
+    assert.equal(overview.name, campaign.name);
+    assert.equal(overview.maxAttempts, campaign.maxAttempts);
+    assert.equal(toDate(overview.createdAt).getTime(), campaign.createdAt);
+    assert.deepEqual(statsView(overview.audienceStats), stats(expected));
+    const page = overview.audience;
+    assert.equal(page.totalCount, expected.length);
+    assert.deepEqual(
+      page.edges.map((e) => recordView(e.node)),
+      expected.slice(0, 5).map(modelView),
+    );
+    assert.equal(page.pageInfo.hasNextPage, expected.length > 5);
+    assert.equal(page.pageInfo.hasPreviousPage, false);
+    assert.equal(page.pageInfo.startCursor, page.edges[0]?.cursor);
+    assert.equal(page.pageInfo.endCursor, page.edges.at(-1)?.cursor);
+  });
+
+  it("gives the default page of 10 by id without arguments", async () => {
+    const overview = await globex.campaignOverview({ id: 6 });
+    const expected = campaignAudience(AUDIENCE, 6);
+    assert.ok(overview);
+    assert.deepEqual(
+      overview.audience.edges.map((e) => recordView(e.node)),
+      expected.slice(0, 10).map(modelView),
+    );
+    assert.deepEqual(statsView(overview.audienceStats), stats(expected));
+  });
+
+  it("is null for a campaign of another workspace or none", async () => {
+    assert.equal(await acme.campaignOverview({ id: 5 }), null);
+    assert.equal(await globex.campaignOverview({ id: 1 }), null);
+    assert.equal(await acme.campaignOverview({ id: 999_999 }), null);
+  });
+});
+
+describe("AudiencePage", () => {
+  const walks: ReadonlyArray<{
+    id: number;
+    filter: AudienceFilter | null;
+    orderBy: AudienceOrder | null;
+    first: number;
+  }> = [
+    { id: 2, filter: null, orderBy: null, first: 100 },
+    {
+      id: 1,
+      filter: { status: ["COMPLETED"] },
+      orderBy: { field: "ATTEMPT", direction: "DESC" },
+      first: 37,
+    },
+    // Never-attempted records (FRESH) come last in both directions.
+    {
+      id: 2,
+      filter: { status: ["FRESH", "HALTED", "INQUEUE"] },
+      orderBy: { field: "LAST_ATTEMPT_AT", direction: "DESC" },
+      first: 37,
+    },
+    { id: 4, filter: null, orderBy: { field: "LAST_ATTEMPT_AT", direction: "ASC" }, first: 41 },
+    {
+      id: 6,
+      filter: { callStatus: ["no_answer", "busy", "failed"] },
+      orderBy: { field: "ATTEMPT", direction: "ASC" },
+      first: 9,
+    },
+    {
+      id: 3,
+      filter: { mobileNo: "617" },
+      orderBy: { field: "DURATION", direction: "DESC" },
+      first: 13,
+    },
+    { id: 5, filter: { attempt: [1] }, orderBy: { field: "ID", direction: "DESC" }, first: 50 },
+  ];
+
+  for (const walk of walks) {
+    const order =
+      walk.orderBy === null ? "ID ASC" : `${walk.orderBy.field} ${walk.orderBy.direction}`;
+    it(`walks campaign ${walk.id} by ${order}, ${walk.first} a page: every match once, in order`, async () => {
+      const client = clientFor(walk.id);
+      const expected = campaignAudience(AUDIENCE, walk.id, walk.filter, walk.orderBy);
+      const { id, filter, orderBy, first } = walk;
+
+      const overview = await client.campaignOverview({ id, filter, orderBy, first });
+      assert.ok(overview);
+      let page = overview.audience;
+      const seen: AudienceRecord[] = [];
+      let pages = 1;
+      while (true) {
+        assert.equal(page.totalCount, expected.length);
+        assert.ok(page.edges.length <= first);
+        assert.equal(page.pageInfo.hasPreviousPage, pages > 1);
+        assert.equal(page.pageInfo.startCursor ?? null, page.edges[0]?.cursor ?? null);
+        assert.equal(page.pageInfo.endCursor ?? null, page.edges.at(-1)?.cursor ?? null);
+        seen.push(...page.edges.map((e) => e.node));
+        if (!page.pageInfo.hasNextPage) break;
+        const after = page.pageInfo.endCursor;
+        assert.ok(after);
+        const next = await client.audiencePage({ id, filter, orderBy, first, after });
+        assert.ok(next);
+        page = next;
+        pages += 1;
+      }
+
+      assert.equal(pages, Math.max(1, Math.ceil(expected.length / first)));
+      assert.deepEqual(seen.map(recordView), expected.map(modelView));
+    });
+  }
+
+  it("walkAudience yields the same records as the model", async () => {
+    const orderBy: AudienceOrder = { field: "LAST_ATTEMPT_AT", direction: "DESC" };
+    const ids: number[] = [];
+    for await (const node of globex.walkAudience({ id: 6, orderBy, pageSize: 64 })) {
+      ids.push(node.id);
+    }
+    assert.deepEqual(
+      ids,
+      campaignAudience(AUDIENCE, 6, null, orderBy).map((r) => r.id),
+    );
+  });
+
+  it("walkAudience ends at once on an empty match and refuses a campaign it cannot see", async () => {
+    const none: AudienceRecord[] = [];
+    for await (const node of acme.walkAudience({ id: 1, filter: { mobileNo: "+999" } }))
+      none.push(node);
+    assert.deepEqual(none, []);
+
+    const walker = acme.walkAudience({ id: 5 });
+    await assert.rejects(walker.next(), { name: "ApiError", code: "NOT_FOUND" });
+  });
+});
+
+describe("WorkspaceCampaigns", () => {
+  const filter: AudienceFilter = { callStatus: ["AGENT_ENDED", "user_ended"] };
+
+  for (const { workspaceId, token } of WORKSPACES) {
+    it(`lists workspace ${workspaceId}'s campaigns page by page, with stats`, async () => {
+      const client = token === ACME_TOKEN ? acme : globex;
+      const expected = campaignsOf(workspaceId);
+
+      let page = await client.workspaceCampaigns({ first: 3 });
+      const nodes = [...page.edges.map((e) => e.node)];
+      assert.equal(page.totalCount, expected.length);
+      assert.equal(page.pageInfo.hasNextPage, expected.length > 3);
+      while (page.pageInfo.hasNextPage) {
+        page = await client.workspaceCampaigns({ first: 3, after: page.pageInfo.endCursor });
+        assert.equal(page.totalCount, expected.length);
+        nodes.push(...page.edges.map((e) => e.node));
+      }
+
+      assert.deepEqual(
+        nodes.map((n) => ({
+          ...n,
+          createdAt: toDate(n.createdAt).getTime(),
+          audienceStats: statsView(n.audienceStats),
+        })),
+        expected.map((c) => ({
+          id: c.id,
+          name: c.name,
+          maxAttempts: c.maxAttempts,
+          createdAt: c.createdAt,
+          audienceStats: stats(campaignAudience(AUDIENCE, c.id)),
+        })),
+      );
+    });
+
+    it(`walkCampaigns gives workspace ${workspaceId}'s campaigns with filtered stats`, async () => {
+      const client = token === ACME_TOKEN ? acme : globex;
+      const seen: Array<{ id: number; stats: ModelStats }> = [];
+      for await (const node of client.walkCampaigns({ filter, pageSize: 1 })) {
+        seen.push({ id: node.id, stats: statsView(node.audienceStats) });
+      }
+      assert.deepEqual(
+        seen,
+        campaignsOf(workspaceId).map((c) => ({
+          id: c.id,
+          stats: stats(campaignAudience(AUDIENCE, c.id, filter)),
+        })),
+      );
+    });
+  }
+});
+
+describe("errors", () => {
+  async function failure(promise: Promise<unknown>): Promise<ApiError> {
+    const error = await promise.then(
+      () => assert.fail("expected an error"),
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof ApiError, `an ApiError, got ${String(error)}`);
+    return error;
+  }
+
+  it("an unknown token is UNAUTHENTICATED (HTTP 401)", async () => {
+    const stranger = createClient({
+      url: server.graphqlUrl,
+      token: "demo-nobody-0000000000000000",
+    });
+    const error = await failure(stranger.campaignStats({ campaignId: 1 }));
+    assert.equal(error.code, "UNAUTHENTICATED");
+    assert.equal(error.status, 401);
+    assert.equal(error.path, undefined);
+    assert.ok(error.message.length > 0);
+  });
+
+  it("another workspace's campaign in campaignStats is NOT_FOUND", async () => {
+    for (const [client, campaignId] of [
+      [acme, 5],
+      [globex, 1],
+      [acme, 999_999],
+    ] as const) {
+      const error = await failure(client.campaignStats({ campaignId }));
+      assert.equal(error.code, "NOT_FOUND");
+      assert.deepEqual(error.path, ["campaignAudienceStats"]);
+    }
+  });
+
+  it("a page size outside 1 … 100 is BAD_USER_INPUT", async () => {
+    for (const first of [0, 101, -1]) {
+      const error = await failure(acme.campaignOverview({ id: 1, first }));
+      assert.equal(error.code, "BAD_USER_INPUT", `first: ${first}`);
+      assert.deepEqual(error.path, ["campaign", "audience"]);
+    }
+    const error = await failure(acme.workspaceCampaigns({ first: 0 }));
+    assert.equal(error.code, "BAD_USER_INPUT");
+  });
+
+  it("a malformed cursor, or one of another ordering, is BAD_USER_INPUT", async () => {
+    const malformed = await failure(acme.audiencePage({ id: 1, after: "not-a-cursor" }));
+    assert.equal(malformed.code, "BAD_USER_INPUT");
+
+    const overview = await acme.campaignOverview({
+      id: 1,
+      first: 2,
+      orderBy: { field: "DURATION" },
+    });
+    const cursor = overview?.audience.pageInfo.endCursor;
+    assert.ok(cursor);
+    const mismatched = await failure(
+      acme.audiencePage({ id: 1, after: cursor, orderBy: { field: "ATTEMPT" } }),
+    );
+    assert.equal(mismatched.code, "BAD_USER_INPUT");
+  });
+
+  it("a filter beyond its bounds is BAD_USER_INPUT", async () => {
+    const long = await failure(
+      acme.campaignStats({ campaignId: 1, filter: { mobileNo: "1".repeat(33) } }),
+    );
+    assert.equal(long.code, "BAD_USER_INPUT");
+    const attempts = await failure(
+      acme.campaignStats({ campaignId: 1, filter: { attempt: [1001] } }),
+    );
+    assert.equal(attempts.code, "BAD_USER_INPUT");
+  });
+
+  it("no server at the address is a TransportError", async () => {
+    const port = await freePort();
+    const nowhere = createClient({ url: `http://127.0.0.1:${port}/graphql`, token: ACME_TOKEN });
+    await assert.rejects(nowhere.campaignStats({ campaignId: 1 }), (error: unknown) => {
+      assert.ok(error instanceof TransportError);
+      assert.equal(error.status, undefined);
+      return true;
+    });
+  });
+});

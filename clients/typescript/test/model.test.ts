@@ -1,0 +1,143 @@
+// The reference model itself, against the contract's worked examples and hand-made records.
+
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { campaignAudience, coverage, matcher, ordered, type SeedAudience, stats } from "./model.js";
+
+function record(overrides: Partial<SeedAudience> & { id: number }): SeedAudience {
+  return {
+    campaignId: 1,
+    mobileNo: "+12025550123",
+    status: "COMPLETED",
+    callStatus: null,
+    firstStatus: null,
+    lastStatus: null,
+    attempt: 0,
+    duration: 0,
+    lastAttemptAt: null,
+    lastDisposition: null,
+    inputData: {},
+    ...overrides,
+  };
+}
+
+describe("coverage", () => {
+  it("matches the contract's examples", () => {
+    assert.equal(coverage(1n, 32n), 3.13);
+    assert.equal(coverage(2n, 3n), 66.67);
+  });
+
+  it("rounds an exact half up, not to even", () => {
+    // 1 / 800 * 100 = 0.125 exactly; 3 / 1600 * 100 = 0.1875.
+    assert.equal(coverage(1n, 800n), 0.13);
+    assert.equal(coverage(3n, 1600n), 0.19);
+    assert.equal(coverage(5n, 8n), 62.5);
+  });
+
+  it("is 0 without attempts and stays exact past 2^53", () => {
+    assert.equal(coverage(0n, 0n), 0);
+    assert.equal(coverage(1n, 2n ** 60n), 0);
+    assert.equal(coverage(2n ** 59n, 2n ** 60n), 50);
+  });
+});
+
+describe("stats", () => {
+  it("is all zeros for no records", () => {
+    assert.deepEqual(stats([]), {
+      totalAudience: 0,
+      totalAttempt: 0n,
+      totalDuration: 0n,
+      successfulCalls: 0,
+      coverage: 0,
+    });
+  });
+
+  it("counts successful call statuses only", () => {
+    const rows = [
+      "AGENT_ENDED",
+      "USER_ENDED",
+      "COMPLETED",
+      "ANSWER",
+      "NO_ANSWER",
+      "IN_PROGRESS",
+      null,
+    ].map((callStatus, i) => record({ id: i + 1, callStatus, attempt: 2, duration: 10 }));
+    assert.deepEqual(stats(rows), {
+      totalAudience: 7,
+      totalAttempt: 14n,
+      totalDuration: 70n,
+      successfulCalls: 4,
+      coverage: 28.57,
+    });
+  });
+});
+
+describe("matcher", () => {
+  const row = record({ id: 1, mobileNo: "+12025550123", callStatus: "NO_ANSWER", attempt: 2 });
+
+  it("finds the number fragment, ignoring separators in the given text", () => {
+    assert.equal(matcher({ mobileNo: "(202) 555-01" })(row), true);
+    assert.equal(matcher({ mobileNo: "202.555\t0123" })(row), true);
+    assert.equal(matcher({ mobileNo: "203" })(row), false);
+  });
+
+  it("treats % and _ as ordinary characters", () => {
+    assert.equal(matcher({ mobileNo: "%" })(row), false);
+    assert.equal(matcher({ mobileNo: "_" })(row), false);
+    assert.equal(matcher({ mobileNo: "%" })(record({ id: 2, mobileNo: "+1%202" })), true);
+  });
+
+  it("reads absent, null, empty lists and empty text as no constraint", () => {
+    for (const filter of [
+      null,
+      undefined,
+      {},
+      { status: [] },
+      { mobileNo: "" },
+      { callStatus: null },
+    ]) {
+      assert.equal(matcher(filter)(row), true);
+    }
+  });
+
+  it("compares call statuses upper-case, ORs a list and ANDs the fields", () => {
+    assert.equal(matcher({ callStatus: ["no_answer"] })(row), true);
+    assert.equal(matcher({ callStatus: ["BUSY", "No_Answer"] })(row), true);
+    assert.equal(matcher({ callStatus: ["no_answer"], attempt: [2, 3] })(row), true);
+    assert.equal(matcher({ callStatus: ["no_answer"], attempt: [1] })(row), false);
+    assert.equal(matcher({ firstStatus: ["NO_ANSWER"] })(row), false);
+  });
+});
+
+describe("ordered", () => {
+  const rows = [
+    record({ id: 1, lastAttemptAt: 200, attempt: 1 }),
+    record({ id: 2, lastAttemptAt: null, attempt: 1 }),
+    record({ id: 3, lastAttemptAt: 100, attempt: 2 }),
+    record({ id: 4, lastAttemptAt: null, attempt: 0 }),
+    record({ id: 5, lastAttemptAt: 200, attempt: 1 }),
+  ];
+  const ids = (list: SeedAudience[]) => list.map((r) => r.id);
+
+  it("puts never-attempted records last in both directions", () => {
+    assert.deepEqual(
+      ids(ordered(rows, { field: "LAST_ATTEMPT_AT", direction: "ASC" })),
+      [3, 1, 5, 2, 4],
+    );
+    assert.deepEqual(
+      ids(ordered(rows, { field: "LAST_ATTEMPT_AT", direction: "DESC" })),
+      [5, 1, 3, 4, 2],
+    );
+  });
+
+  it("breaks ties by id in the same direction, and sorts by id by default", () => {
+    assert.deepEqual(ids(ordered(rows, { field: "ATTEMPT", direction: "DESC" })), [3, 5, 2, 1, 4]);
+    assert.deepEqual(ids(ordered(rows, null)), [1, 2, 3, 4, 5]);
+  });
+
+  it("keeps only the campaign's matching records", () => {
+    const mixed = [...rows, record({ id: 6, campaignId: 2 })];
+    assert.deepEqual(ids(campaignAudience(mixed, 1, { attempt: [1] })), [1, 2, 5]);
+  });
+});
