@@ -13,11 +13,12 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from app.auth import TokenAuth
 from app.db import create_engine
 from app.errors import GRAPHQL_PATH, INTERNAL_MESSAGE, ErrorCode, error_body
+from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.repository import Repository
 from app.rest import campaign_audience_stats
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
             Route("/api/v1/global/campaign-audience-stats", campaign_audience_stats),
+            Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[
             # Outermost, so that preflight requests are answered without a token.

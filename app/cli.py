@@ -12,13 +12,10 @@ from pathlib import Path
 import uvicorn
 
 from app.db import create_engine, migrate
+from app.demo import SEEDS
 from app.loading import LoadError, load_directory
 from app.repository import Repository
 from app.settings import Settings
-
-# Inside an installed wheel the demo data sits in the package; in a checkout, beside it.
-_PACKAGED_SEEDS = Path(__file__).parent / "seeds"
-SEEDS = _PACKAGED_SEEDS if _PACKAGED_SEEDS.is_dir() else Path(__file__).parents[1] / "seeds"
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import json
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +16,7 @@ from app import cli
 from app.db import create_engine
 from app.tables import campaign_audience, workspace
 from tests.conftest import clear
+from tests.server import serve
 
 ROOT = Path(__file__).parents[1]
 DEMO_TOKEN = "demo-acme-7f3c9a1e5b2d4c68"
@@ -80,13 +76,6 @@ def _csv_rows(name: str) -> int:
         return sum(1 for _ in csv.DictReader(file))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _first_readme_query() -> str:
     match = re.search(r"```graphql\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
     assert match
@@ -106,19 +95,15 @@ def _expected_readme_stats() -> dict[str, object]:
 
 
 def test_serve_seeds_an_empty_database_and_answers_the_readme_query(tmp_path: Path) -> None:
-    port = _free_port()
-    command = Path(sys.executable).parent / "audience-stats"
-    server = subprocess.Popen(
-        [command, "serve", "--port", str(port)],
-        cwd=tmp_path,  # the default database is ./audience_stats.db, as on a fresh clone
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        body = _post_when_up(port, _first_readme_query())
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=10)
+    # The default database is ./audience_stats.db in the working directory, as on a fresh clone.
+    with serve(tmp_path, {"DATABASE_URL": ""}) as server:
+        response = httpx.post(
+            f"{server.url}/graphql",
+            json={"query": _first_readme_query()},
+            headers={"token": DEMO_TOKEN},
+        )
+    assert response.status_code == 200, response.text
+    body = response.json()
     assert "errors" not in body, body
     found = body["data"]["campaign"]
     stats = found["audienceStats"]
@@ -127,23 +112,4 @@ def test_serve_seeds_an_empty_database_and_answers_the_readme_query(tmp_path: Pa
     durations = [edge["node"]["duration"] for edge in found["audience"]["edges"]]
     assert len(durations) == 5
     assert durations == sorted(durations, reverse=True)
-    assert b"demo data" in err
-
-
-def _post_when_up(port: int, query: str) -> dict[str, object]:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            response = httpx.post(
-                f"http://127.0.0.1:{port}/graphql",
-                json={"query": query},
-                headers={"token": DEMO_TOKEN},
-            )
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-            continue
-        assert response.status_code == 200, response.text
-        body: dict[str, object] = json.loads(response.text)
-        return body
+    assert b"demo data" in server.stderr

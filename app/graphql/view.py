@@ -7,20 +7,30 @@ import json
 from cross_web import HTTPException
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from app.errors import GRAPHQL_PATH, ErrorCode, graphql_error_body
+from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.loaders import Loaders
 
 
 def is_graphiql_page(scope: Scope) -> bool:
-    """A browser asking for the GraphiQL page: a GET without a query, accepting HTML."""
-    if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != GRAPHQL_PATH:
+    """A browser asking for the GraphiQL page or a file it loads: neither needs a token."""
+    if scope["type"] != "http":
+        return False
+    if scope["method"] in ("GET", "HEAD") and scope["path"].startswith(f"{ASSETS_PATH}/"):
+        return True
+    return _is_page_request(scope)
+
+
+def _is_page_request(scope: Scope) -> bool:
+    """A GET of the endpoint without a query, accepting HTML."""
+    if scope["method"] != "GET" or scope["path"] != GRAPHQL_PATH:
         return False
     accept = Headers(scope=scope).get("accept", "")
     return "query" not in QueryParams(scope["query_string"]) and (
@@ -30,13 +40,14 @@ def is_graphiql_page(scope: Scope) -> bool:
 
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self) -> None:
-        super().__init__(schema, graphql_ide="graphiql")
+        # Strawberry's own page loads GraphiQL from a CDN; ours is served by the app.
+        super().__init__(schema, graphql_ide=None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response
-        if is_graphiql_page(scope):
+        if _is_page_request(scope):
             # The page needs no token, so it is answered before get_context asks for one.
-            response = HTMLResponse(self.graphql_ide_html)
+            response = await graphiql_page(Request(scope, receive))
         else:
             try:
                 response = await self.run(Request(scope, receive))

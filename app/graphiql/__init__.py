@@ -1,0 +1,1 @@
+"""GraphiQL, served by the app itself from pinned, verified files: no CDN, no internet."""
