@@ -1,4 +1,4 @@
-"""The `audience-stats` command: serve | load | export-schema."""
+"""The `audience-stats` command: serve | load | generate | export-schema."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
+from tqdm import tqdm
 
 from app.db import create_engine, migrate
 from app.demo import SEEDS
-from app.loading import LoadError, load_directory
+from app.generate import Plan, generate, workspace_token
+from app.loading import LoadError, Progress, ProgressBar, load_directory
 from app.repository import Repository
 from app.settings import Settings
 
@@ -32,18 +34,49 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(str(error))
     serve.add_argument("--host", default=defaults.host, help=f"default {defaults.host}")
     serve.add_argument("--port", type=int, default=defaults.port, help=f"default {defaults.port}")
+    serve.add_argument(
+        "--workers",
+        type=_count(1),
+        default=1,
+        help="worker processes (default 1); each builds the app from the environment",
+    )
     load = commands.add_parser("load", help="create or upgrade the schema, then load CSV files")
     load.add_argument("directory", type=Path, help="folder with the load format's CSV files")
+    load.add_argument("--quiet", action="store_true", help=_QUIET_HELP)
+    generate_command = _add_generate(commands)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
     if args.command == "serve":
         asyncio.run(_prepare(defaults))
-        from app.app import create_app
+        if args.workers == 1:
+            from app.app import create_app
 
-        uvicorn.run(create_app(defaults), host=args.host, port=args.port)
+            uvicorn.run(create_app(defaults), host=args.host, port=args.port)
+        else:
+            # Several processes need an import string; each calls the factory, which reads
+            # the same environment (DATABASE_URL and the rest) as this process did.
+            uvicorn.run(
+                "app.app:create_app",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+            )
     elif args.command == "load":
-        return asyncio.run(_load(defaults, args.directory))
+        return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
+    elif args.command == "generate":
+        try:
+            plan = Plan(
+                workspaces=args.workspaces,
+                campaigns=args.campaigns,
+                audience=args.audience,
+                seed=args.seed,
+                big_campaign=args.big_campaign,
+            )
+        except ValueError as error:
+            generate_command.error(str(error))
+        return _generate(args.directory, plan, _bars(args.quiet, " rows"))
     else:
         from app.graphql.schema import schema
 
@@ -63,11 +96,98 @@ async def _prepare(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def _load(settings: Settings, directory: Path) -> int:
+_QUIET_HELP = "no progress bars (they show only on a terminal anyway)"
+
+
+def _count(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number ≥ low (1_000_000 is fine)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be a whole number ≥ {low}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _add_generate(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
+    command = commands.add_parser(
+        "generate",
+        help="write a synthetic data set in the load format",
+        description=(
+            "Write workspaces.csv, api_tokens.csv, campaigns.csv and audience.csv: campaigns"
+            " in progress, deterministic for a seed. Campaign k belongs to workspace"
+            " ((k - 1) mod W) + 1; the audience is spread evenly over the campaigns, or"
+            " campaign 1 gets --big-campaign rows and the others share the rest. The token of"
+            " workspace W is gen-s<SEED>-w<W>."
+        ),
+    )
+    command.add_argument("directory", type=Path, help="folder to write (created if missing)")
+    command.add_argument("--workspaces", type=_count(1), default=1, help="default 1")
+    command.add_argument("--campaigns", type=_count(0), default=1, help="default 1")
+    command.add_argument(
+        "--audience", type=_count(0), default=10_000, help="audience rows in all; default 10000"
+    )
+    command.add_argument(
+        "--big-campaign",
+        type=_count(0),
+        metavar="ROWS",
+        help="rows of campaign 1; the other campaigns share the rest evenly",
+    )
+    command.add_argument("--seed", type=_count(0), default=0, help="default 0")
+    command.add_argument("--quiet", action="store_true", help=_QUIET_HELP)
+    return command
+
+
+def _bars(quiet: bool, unit: str) -> Progress:
+    """Progress bars on stderr; tqdm leaves them out when stderr is not a terminal."""
+
+    def bar(name: str, total: int) -> ProgressBar:
+        return tqdm(
+            total=total,
+            desc=name,
+            unit=unit,
+            file=sys.stderr,
+            disable=True if quiet else None,
+        )
+
+    return bar
+
+
+def _generate(directory: Path, plan: Plan, progress: Progress) -> int:
+    started = time.perf_counter()
+    try:
+        generate(directory, plan, progress)
+    except OSError as error:
+        print(f"audience-stats generate: cannot write {directory}: {error}", file=sys.stderr)
+        return 1
+    print(
+        f"Wrote {_counted(plan.audience, 'audience row')} in"
+        f" {_counted(plan.campaigns, 'campaign')} of {_counted(plan.workspaces, 'workspace')}"
+        f" to {directory} in {time.perf_counter() - started:.1f} s."
+    )
+    shown = min(plan.workspaces, 5)
+    tokens = ", ".join(f"{w}: {workspace_token(plan.seed, w)}" for w in range(1, shown + 1))
+    more = f", … (workspace N: gen-s{plan.seed}-wN)" if plan.workspaces > shown else ""
+    print(f"API tokens by workspace: {tokens}{more}")
+    return 0
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+async def _load(settings: Settings, directory: Path, progress: Progress) -> int:
     engine = create_engine(settings.database_url)
     started = time.perf_counter()
     try:
-        counts = await load_directory(engine, directory)
+        counts = await load_directory(engine, directory, progress)
     except LoadError as error:
         print(f"audience-stats load: {error}", file=sys.stderr)
         print("Nothing of this load was kept.", file=sys.stderr)

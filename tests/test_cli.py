@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import io
+import os
+import queue
 import re
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -16,7 +25,7 @@ from app import cli
 from app.db import create_engine
 from app.tables import campaign_audience, workspace
 from tests.conftest import clear
-from tests.server import serve
+from tests.server import free_port, serve
 
 ROOT = Path(__file__).parents[1]
 DEMO_TOKEN = "demo-acme-7f3c9a1e5b2d4c68"
@@ -113,3 +122,95 @@ def test_serve_seeds_an_empty_database_and_answers_the_readme_query(tmp_path: Pa
     assert len(durations) == 5
     assert durations == sorted(durations, reverse=True)
     assert b"demo data" in server.stderr
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("quiet", [False, True], ids=["bars", "quiet"])
+def test_load_shows_progress_on_a_terminal_unless_quiet(
+    empty_database: str, monkeypatch: pytest.MonkeyPatch, quiet: bool
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    assert cli.main(["load", str(ROOT / "seeds"), *(["--quiet"] if quiet else [])]) == 0
+
+    shown = terminal.getvalue()
+    if quiet:
+        assert shown == ""
+    else:
+        for path in ROOT.joinpath("seeds").glob("*.csv"):
+            assert f"{path.name}: 100%" in shown
+
+
+def test_serve_with_two_workers_uses_the_host_port_and_database_it_is_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    args = ["--workspaces", "2", "--campaigns", "3", "--audience", "900", "--seed", "9"]
+    assert cli.main(["generate", str(data), *args, "--quiet"]) == 0
+    database = f"sqlite+aiosqlite:///{tmp_path / 'generated.db'}"
+    monkeypatch.setenv("DATABASE_URL", database)
+    assert cli.main(["load", str(data), "--quiet"]) == 0
+    # Campaigns of workspace 1 and their audience sizes, from the CSV files.
+    with (data / "campaigns.csv").open(newline="") as file:
+        ours = [int(row["id"]) for row in csv.DictReader(file) if row["workspace_id"] == "1"]
+    with (data / "audience.csv").open(newline="") as file:
+        sizes = Counter(int(row["campaign_id"]) for row in csv.DictReader(file))
+    elsewhere = tmp_path / "elsewhere"  # so the default ./audience_stats.db would be empty
+    elsewhere.mkdir()
+    port = free_port()
+    command = Path(sys.executable).parent / "audience-stats"
+    lines: queue.Queue[str] = queue.Queue()
+    with subprocess.Popen(
+        [command, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        cwd=elsewhere,
+        env={**os.environ, "DATABASE_URL": database},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        # A thread drains stderr for the whole run, so the server never blocks on a full pipe.
+        reader = threading.Thread(target=_drain, args=(process.stderr, lines))
+        reader.start()
+        try:
+            workers = _started_workers(lines, 2)
+            response = httpx.post(
+                f"http://127.0.0.1:{port}/graphql",
+                json={"query": QUERY_CAMPAIGNS},
+                headers={"token": "gen-s9-w1"},
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            reader.join(timeout=30)
+    assert len(workers) == 2
+    assert response.status_code == 200, response.text
+    edges = response.json()["data"]["campaigns"]["edges"]
+    found = {e["node"]["id"]: e["node"]["audienceStats"]["totalAudience"] for e in edges}
+    assert found == {campaign: sizes[campaign] for campaign in ours}
+
+
+QUERY_CAMPAIGNS = "{ campaigns { edges { node { id audienceStats { totalAudience } } } } }"
+
+
+def _drain(stream: IO[str], lines: queue.Queue[str]) -> None:
+    for line in stream:
+        lines.put(line)
+
+
+def _started_workers(lines: queue.Queue[str], count: int) -> set[str]:
+    """The process ids of the workers, once `count` of them have started up."""
+    deadline = time.monotonic() + 60
+    workers: set[str] = set()
+    ready = 0
+    while ready < count:
+        line = lines.get(timeout=max(0.1, deadline - time.monotonic()))
+        # uvicorn logs these two lines once per worker process.
+        if match := re.search(r"Started server process \[(\d+)\]", line):
+            workers.add(match.group(1))
+        ready += "Application startup complete" in line
+    return workers

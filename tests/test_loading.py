@@ -369,3 +369,66 @@ async def test_load_seeds(engine: AsyncEngine) -> None:
         ).one()
     assert fresh[0] > 0
     assert tuple(fresh)[1:] == (0, 0, 0)
+
+
+class Bars:
+    """Records what the progress bars of a load are told, per file."""
+
+    def __init__(self) -> None:
+        self.totals: dict[str, int] = {}
+        self.done: dict[str, int] = {}
+        self.closed: list[str] = []
+
+    def __call__(self, name: str, total: int) -> Bar:
+        self.totals[name] = total
+        self.done[name] = 0
+        return Bar(self, name)
+
+
+class Bar:
+    def __init__(self, bars: Bars, name: str) -> None:
+        self.bars = bars
+        self.name = name
+
+    def update(self, n: int, /) -> None:
+        assert n >= 0
+        self.bars.done[self.name] += n
+
+    def close(self) -> None:
+        self.bars.closed.append(self.name)
+
+
+async def test_progress_bars_follow_each_files_lines(
+    engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "BATCH_SIZE", 2)
+    # A record over two lines counts two; a last line without a line end counts too.
+    files = dict(GOOD, **{"audience.csv": [*GOOD["audience.csv"], '105,20,+1,1,,,,0,0,,"a\nb",']})
+    directory = write(tmp_path, files)
+    workspaces = directory / "workspaces.csv"
+    workspaces.write_text(workspaces.read_text().rstrip("\n"))
+    lines = {
+        name: len((directory / name).read_text(encoding="utf-8").splitlines()) - 1 for name in files
+    }
+    bars = Bars()
+
+    counts = await load_directory(engine, directory, bars)
+
+    assert counts["audience.csv"] == 6
+    assert lines["audience.csv"] == 7
+    assert bars.totals == lines
+    assert bars.done == lines
+    assert sorted(bars.closed) == sorted(files)
+
+
+async def test_progress_bar_is_closed_when_a_load_fails(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    files = dict(GOOD, **{"campaigns.csv": [*GOOD["campaigns.csv"], "x,1,Bad,3,2026-03-01"]})
+    bars = Bars()
+
+    with pytest.raises(LoadError):
+        await load_directory(engine, write(tmp_path, files), bars)
+
+    assert bars.closed == ["workspaces.csv", "api_tokens.csv", "campaigns.csv"]
+    assert bars.done["campaigns.csv"] < bars.totals["campaigns.csv"]
