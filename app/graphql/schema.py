@@ -8,6 +8,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
+from app.graphql.caches import ParserCache, ValidationCache
 from app.graphql.errors import ErrorCodes, log_internal_errors
 from app.graphql.limits import LIMITS
 from app.graphql.query import Query
@@ -23,5 +24,7 @@ class Schema(strawberry.Schema):
 schema = Schema(
     query=Query,
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
-    extensions=[*LIMITS, ErrorCodes],
+    # The caches come after the limits, which check the raw text and set the parser's
+    # token limit.
+    extensions=[*LIMITS, ParserCache, ValidationCache, ErrorCodes],
 )
