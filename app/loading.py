@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import re
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from contextlib import asynccontextmanager, closing
 from dataclasses import dataclass
@@ -130,9 +132,29 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):  # 1e400: it would be served as Infinity, which is not JSON
+        raise ValueError(f"the number {_shown(text)} is too large")
+    return number
+
+
 # One decoder for all rows: json.loads with options would build a new one per call.
 # NaN and Infinity are not JSON, and PostgreSQL's JSONB refuses them.
-_JSON = json.JSONDecoder(parse_constant=_reject_constant)
+_JSON = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """Whether a decoded JSON value holds half of a UTF-16 pair, such as "\\ud800" alone."""
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
+
 
 _JSON_TYPES: dict[type, str] = {
     list: "an array",
@@ -156,6 +178,9 @@ def _json_object(text: str) -> str:
         raise ValueError(f"must be a JSON object, not {_JSON_TYPES[type(value)]}")
     if "\\u0000" in text:  # PostgreSQL's JSONB refuses NUL in strings
         raise ValueError("must not contain a NUL character (\\u0000)")
+    # Only an escape can make one (the file is valid UTF-8); no database can store it.
+    if "\\u" in text and _has_lone_surrogate(value):
+        raise ValueError("must not contain half of a UTF-16 surrogate pair (\\ud800 … \\udfff)")
     return text
 
 

@@ -1,4 +1,4 @@
-/** A thin typed client over `fetch`: one method per operation in src/operations/. */
+/** A thin typed client over `fetch`: one method per operation in src/operations.graphql. */
 
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { type DocumentNode, Kind, print } from "graphql";
