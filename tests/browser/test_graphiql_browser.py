@@ -114,7 +114,11 @@ class Browser:
 @pytest.fixture
 def browser(server: Server, tmp_path: Path) -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium package")
+        missing = f"{CHROMIUM} is missing: `make chromium` installs Debian's chromium package"
+        # CI installs it and must run this test; a workstation without it may go without.
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     own_host = urlsplit(server.url).netloc
     with sync_playwright() as playwright:
         # A fresh profile: no state from another run, no stored GraphiQL tabs or headers.
