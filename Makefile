@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: install run test schema lock client-test chromium
 
-$(STAMP): pyproject.toml constraints.txt app/graphiql/assets.py
+# The install's build hook (hatch_build.py) fetches GraphiQL's pinned files as well.
+$(STAMP): pyproject.toml constraints.txt hatch_build.py app/graphiql/assets.py
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 		|| { echo "Python 3.11 or newer is needed (set PYTHON=...)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
-	$(BIN)/python -m app.graphiql.assets
 	touch $(STAMP)
 
 install: $(STAMP)

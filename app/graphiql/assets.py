@@ -1,8 +1,8 @@
 """GraphiQL's browser files, pinned, fetched from the npm registry and verified.
 
-The server needs no Node: `make install` runs `python -m app.graphiql.assets`, which downloads
-each pinned tarball, checks it against the `integrity` the registry published for it, and
-extracts the few files the page loads into `static/` (gitignored, shipped in the wheel).
+The server needs no Node: installing the package runs a build hook (hatch_build.py) that
+downloads each pinned tarball, checks it against the `integrity` the registry published for it,
+and extracts the few files the page loads into `static/` (gitignored, shipped in the wheel).
 """
 
 from __future__ import annotations
