@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from graphql import (
+    DangerousChangeType,
     GraphQLInputObjectType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -13,6 +14,7 @@ from graphql import (
     build_ast_schema,
     build_schema,
     find_breaking_changes,
+    find_dangerous_changes,
     parse,
 )
 
@@ -112,7 +114,14 @@ def test_schema_keeps_every_name_and_type_of_the_contract() -> None:
 
 
 def _breaking(old: GraphQLSchema, new: GraphQLSchema) -> list[str]:
-    return [change.description for change in find_breaking_changes(old, new)]
+    """Changes that break a client written against old, a changed default value included
+    (graphql-core files that one as merely dangerous, yet `first` would change meaning)."""
+    changed_defaults = [
+        change
+        for change in find_dangerous_changes(old, new)
+        if change.type is DangerousChangeType.ARG_DEFAULT_VALUE_CHANGE
+    ]
+    return [change.description for change in [*find_breaking_changes(old, new), *changed_defaults]]
 
 
 def test_schema_has_no_breaking_change_since_the_release() -> None:
@@ -120,7 +129,7 @@ def test_schema_has_no_breaking_change_since_the_release() -> None:
     assert _breaking(released, build_schema(SCHEMA_FILE.read_text())) == []
 
 
-def test_the_release_guard_catches_removed_fields_and_tightened_arguments() -> None:
+def test_the_release_guard_catches_removed_fields_new_required_arguments_and_new_defaults() -> None:
     released_sdl = RELEASED_SCHEMA_FILE.read_text()
     without_coverage = replace(
         parse(released_sdl),
@@ -140,4 +149,9 @@ def test_the_release_guard_catches_removed_fields_and_tightened_arguments() -> N
     )
     assert _breaking(released, build_schema(required_arg)) == [
         "A required argument Query.campaignAudienceStats(required:) was added."
+    ]
+    assert "first: Int = 20" in released_sdl
+    more_campaigns = released_sdl.replace("first: Int = 20", "first: Int = 50", 1)
+    assert _breaking(released, build_schema(more_campaigns)) == [
+        "Query.campaigns(first:) has changed defaultValue from 20 to 50."
     ]
