@@ -21,7 +21,7 @@ from math import gcd
 from pathlib import Path
 
 from app.filters import AudienceStatus
-from app.loading import Progress
+from app.loading import HEADERS, Progress
 
 # Area codes of the North American plan's form (no N9X, no N11); every number is
 # +1 <area code> 555 <4 digits>, as in the demo data, so each campaign has room for this many.
@@ -101,11 +101,6 @@ _WORKSPACE_NAMES = (
 _CAMPAIGN_NAMES = (
     "Appointment reminders", "Renewal follow-up", "Satisfaction survey", "Win-back offer",
     "Payment reminder", "Welcome call", "Event invitation", "Feedback check-in",
-)  # fmt: skip
-
-AUDIENCE_HEADER = (
-    "id", "campaign_id", "mobile_no", "status", "call_status", "first_status", "last_status",
-    "attempt", "duration", "last_attempt_at", "last_disposition", "input_data",
 )  # fmt: skip
 
 
@@ -193,12 +188,12 @@ def generate(directory: Path, plan: Plan, progress: Progress | None = None) -> N
 
     _write(
         directory / "workspaces.csv",
-        ("id", "name"),
+        HEADERS["workspaces.csv"],
         [(w, _workspace_name(w)) for w in range(1, plan.workspaces + 1)],
     )
     _write(
         directory / "api_tokens.csv",
-        ("token", "workspace_id", "name"),
+        HEADERS["api_tokens.csv"],
         [
             (workspace_token(plan.seed, w), w, f"Generated (seed {plan.seed})")
             for w in range(1, plan.workspaces + 1)
@@ -206,7 +201,7 @@ def generate(directory: Path, plan: Plan, progress: Progress | None = None) -> N
     )
     _write(
         directory / "campaigns.csv",
-        ("id", "workspace_id", "name", "max_attempts", "created_at"),
+        HEADERS["campaigns.csv"],
         (
             (c.id, c.workspace_id, _campaign_name(c.id), c.max_attempts, clock(c.created_at))
             for c in campaigns()
@@ -216,7 +211,7 @@ def generate(directory: Path, plan: Plan, progress: Progress | None = None) -> N
     try:
         with (directory / "audience.csv").open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file, lineterminator="\n")
-            writer.writerow(AUDIENCE_HEADER)
+            writer.writerow(HEADERS["audience.csv"])
             first_id = 1
             for campaign, size in zip(campaigns(), plan.sizes(), strict=True):
                 for chunk in campaign.audience(first_id, size, now, clock):

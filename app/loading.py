@@ -266,6 +266,11 @@ _FILES = (
     ),
 )
 
+# Each file's header row, in the order the columns are written.
+HEADERS: dict[str, tuple[str, ...]] = {
+    spec.name: tuple(column.name for column in spec.columns) for spec in _FILES
+}
+
 
 # --- Reading: plain generators, streamed; the async loader pulls one batch at a time.
 
