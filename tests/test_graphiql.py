@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import io
 import json
@@ -30,6 +29,7 @@ from app.loading import load_directory
 from app.tables import api_token
 from app.tokens import hash_token
 from tests import reference
+from tests.demo import demo_audience, demo_token
 from tests.factories import add_campaign, add_workspace
 
 ROOT = Path(__file__).parents[1]
@@ -66,11 +66,6 @@ class Page(HTMLParser):
     def config(self) -> dict[str, Any]:
         config: dict[str, Any] = json.loads(self.scripts["graphiql-config"])
         return config
-
-
-def _demo_token() -> str:
-    with (SEEDS / "api_tokens.csv").open(newline="") as file:
-        return next(csv.DictReader(file))["token"]
 
 
 async def _page(client: httpx.AsyncClient) -> Page:
@@ -126,19 +121,6 @@ async def test_default_document_is_valid_against_the_schema(
     assert not isinstance(variables, list), variables  # a list holds the coercion errors
 
 
-def _seed_rows(campaign_id: int) -> list[dict[str, Any]]:
-    """The campaign's demo audience as the reference model reads it."""
-    with (SEEDS / "audience.csv").open(newline="") as file:
-        rows = [row for row in csv.DictReader(file) if int(row["campaign_id"]) == campaign_id]
-    typed = []
-    for row in rows:
-        values: dict[str, Any] = {key: value or None for key, value in row.items()}
-        for column in ("id", "status", "attempt", "duration"):
-            values[column] = int(row[column])
-        typed.append(values)
-    return typed
-
-
 async def test_default_document_answers_the_demo_stats_with_the_prefilled_headers(
     engine: AsyncEngine, client: httpx.AsyncClient
 ) -> None:
@@ -154,7 +136,7 @@ async def test_default_document_answers_the_demo_stats_with_the_prefilled_header
     body = response.json()
     assert "errors" not in body, body
     found = body["data"]["campaign"]
-    rows = _seed_rows(variables["campaignId"])
+    rows = demo_audience(variables["campaignId"])
     expected = reference.stats(rows, variables["filter"])
     stats = found["audienceStats"]
     assert stats["totalAudience"] == expected.total_audience
@@ -175,7 +157,7 @@ async def test_demo_token_is_prefilled_on_the_demo_database(
 ) -> None:
     await load_directory(engine, SEEDS)
     config = (await _page(client)).config
-    assert json.loads(config["headers"]) == {"token": _demo_token()}
+    assert json.loads(config["headers"]) == {"token": demo_token()}
 
 
 async def test_nothing_is_prefilled_on_another_database(
@@ -185,7 +167,7 @@ async def test_nothing_is_prefilled_on_another_database(
     await add_campaign(engine, 2, 1)
     response = await client.get("/graphql", headers=PAGE_HEADERS)
     assert Page(response.text).config["headers"] is None
-    assert _demo_token() not in response.text
+    assert demo_token() not in response.text
 
 
 async def test_nothing_is_prefilled_when_the_demo_token_is_revoked(
@@ -195,12 +177,12 @@ async def test_nothing_is_prefilled_when_the_demo_token_is_revoked(
     async with engine.begin() as conn:
         await conn.execute(
             sa.update(api_token)
-            .where(api_token.c.token_hash == hash_token(_demo_token()))
+            .where(api_token.c.token_hash == hash_token(demo_token()))
             .values(revoked_at=datetime(2026, 1, 1, tzinfo=UTC))
         )
     response = await client.get("/graphql", headers=PAGE_HEADERS)
     assert Page(response.text).config["headers"] is None
-    assert _demo_token() not in response.text
+    assert demo_token() not in response.text
 
 
 def test_values_in_the_page_cannot_end_its_script() -> None:

@@ -6,7 +6,6 @@ Saves artifacts/graphiql.png; with UPDATE_GRAPHIQL_SCREENSHOT=1 also docs/graphi
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ from playwright.sync_api import Page, Route, ViewportSize, sync_playwright
 
 from app.graphiql.page import DEFAULT_VARIABLES
 from tests import reference
+from tests.demo import demo_audience, demo_token
 from tests.server import Server, serve
 
 ROOT = Path(__file__).parents[2]
@@ -51,30 +51,12 @@ STALE_HEADERS = '{"token": "stale-token-of-an-earlier-session"}'
 RESTORED_QUERY = "query Typename { __typename }"
 
 
-def _demo_token() -> str:
-    with (ROOT / "seeds" / "api_tokens.csv").open(newline="") as file:
-        return next(csv.DictReader(file))["token"]
-
-
-def _seed_audience() -> list[dict[str, Any]]:
-    """The demo audience rows as the reference model reads them (typed, empty cells None)."""
-    with (ROOT / "seeds" / "audience.csv").open(newline="") as file:
-        rows = list(csv.DictReader(file))
-    typed = []
-    for row in rows:
-        values: dict[str, Any] = {key: value or None for key, value in row.items()}
-        for column in ("id", "campaign_id", "status", "attempt", "duration"):
-            values[column] = int(row[column])
-        typed.append(values)
-    return typed
-
-
 def _expected_overview() -> dict[str, Any]:
     """What the default document must answer, computed from the seed CSV by the reference."""
     campaign_id = DEFAULT_VARIABLES["campaignId"]
     audience_filter = DEFAULT_VARIABLES["filter"]
     assert isinstance(audience_filter, dict)
-    rows = [row for row in _seed_audience() if row["campaign_id"] == campaign_id]
+    rows = demo_audience(campaign_id)
     stats = reference.stats(rows, audience_filter)
     matching = [row for row in rows if reference.matches(row, audience_filter)]
     # The document asks for 5 records by duration, longest first, ties by id descending.
@@ -188,7 +170,7 @@ def test_default_query_shows_the_demo_stats(server: Server, browser: Browser) ->
     _open_graphiql(browser, server.url)
 
     _tool_tab(page, "headers")
-    assert json.loads(_editor_value(page, TOOL_EDITOR)) == {"token": _demo_token()}
+    assert json.loads(_editor_value(page, TOOL_EDITOR)) == {"token": demo_token()}
     _tool_tab(page, "variables")
     assert json.loads(_editor_value(page, TOOL_EDITOR)) == DEFAULT_VARIABLES
 
@@ -255,7 +237,7 @@ def test_headers_stored_by_an_earlier_page_do_not_hide_the_demo_token(
     # The stored tab is restored (this is not a first visit), with the demo token in force.
     assert _editor_value(page, QUERY_EDITOR) == RESTORED_QUERY
     _tool_tab(page, "headers")
-    assert json.loads(_editor_value(page, TOOL_EDITOR)) == {"token": _demo_token()}
+    assert json.loads(_editor_value(page, TOOL_EDITOR)) == {"token": demo_token()}
     assert _run_and_wait(page) == {"data": {"__typename": "Query"}}
     # Headers are not persisted: the stale ones are cleared from our keys, and the demo token
     # is not stored in their place. ("graphiql:" keys belong to the other page: left alone.)
@@ -267,4 +249,4 @@ def test_headers_stored_by_an_earlier_page_do_not_hide_the_demo_token(
     assert headers_now is None
     assert RESTORED_QUERY in tabs_now  # the tabs are still stored, without their headers
     assert "stale-token" not in tabs_now
-    assert _demo_token() not in tabs_now
+    assert demo_token() not in tabs_now
