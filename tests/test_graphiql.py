@@ -86,6 +86,9 @@ async def test_page_loads_without_a_token_and_only_from_this_server(
     loaded = [url for url in page.urls if not url.startswith("data:")]
     assert loaded, page.urls
     assert all(url.startswith("/graphql/static/") for url in loaded), loaded
+    # It may hold a token: other sites may not frame it.
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
+    assert response.headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize(

@@ -151,12 +151,20 @@ async def prefilled_token(repository: Repository) -> str | None:
     return token
 
 
+# The page may hold a token: no other site may frame it (clickjacking) or learn its URL.
+_PAGE_HEADERS = {
+    "Content-Security-Policy": "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
 async def graphiql_page(request: Request) -> Response:
     missing = assets.missing_files()
     if missing:
-        return HTMLResponse(render_missing(missing), status_code=503)
+        return HTMLResponse(render_missing(missing), status_code=503, headers=_PAGE_HEADERS)
     token = await prefilled_token(request.state.repository)
-    return HTMLResponse(render(None if token is None else {"token": token}))
+    return HTMLResponse(render(None if token is None else {"token": token}), headers=_PAGE_HEADERS)
 
 
 class AssetFiles(StaticFiles):
