@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine, migrate
 from app.tables import exists_on, metadata
+from tests.conftest import BACKENDS
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -36,3 +38,10 @@ async def test_sqlite_connections_enforce_foreign_keys(tmp_path: Path) -> None:
     async with engine.connect() as conn:
         assert (await conn.exec_driver_sql("PRAGMA foreign_keys")).scalar() == 1
     await engine.dispose()
+
+
+@pytest.mark.parametrize("database_url", [b for b in BACKENDS if b == "postgresql"], indirect=True)
+async def test_postgresql_plans_each_statement_for_its_parameters(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        setting = (await conn.exec_driver_sql("SHOW plan_cache_mode")).scalar()
+    assert setting == "force_custom_plan"
