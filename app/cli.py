@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 
 import uvicorn
 from tqdm import tqdm
+from uvicorn.supervisors import Multiprocess
 
 from app.db import create_engine, migrate
 from app.demo import SEEDS
@@ -56,13 +59,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             # Several processes need an import string; each calls the factory, which reads
             # the same environment (DATABASE_URL and the rest) as this process did.
-            uvicorn.run(
+            config = _NoDelayConfig(
                 "app.app:create_app",
                 factory=True,
                 host=args.host,
                 port=args.port,
                 workers=args.workers,
             )
+            with suppress(KeyboardInterrupt):  # as uvicorn.run does
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
     elif args.command == "generate":
@@ -82,6 +87,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(schema.as_str())
     return 0
+
+
+class _NoDelayConfig(uvicorn.Config):
+    """uvicorn's settings, with TCP_NODELAY on the socket it binds for worker processes.
+
+    uvicorn binds that socket without IPPROTO_TCP, so asyncio leaves Nagle's algorithm on for
+    the connections it accepts, and every keep-alive request after the first waits about 40 ms
+    for a delayed ACK (https://github.com/Kludex/uvicorn/issues/3149). Accepted sockets take
+    the option from the listening one.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
 
 async def _prepare(settings: Settings) -> None:

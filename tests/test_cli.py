@@ -8,6 +8,7 @@ import io
 import os
 import queue
 import re
+import socket
 import subprocess
 import sys
 import threading
@@ -214,3 +215,15 @@ def _started_workers(lines: queue.Queue[str], count: int) -> set[str]:
             workers.add(match.group(1))
         ready += "Application startup complete" in line
     return workers
+
+
+def test_worker_processes_accept_connections_without_nagle_delay() -> None:
+    # Workers serve a socket the supervisor binds; the connections it accepts must have
+    # TCP_NODELAY, or each keep-alive request waits for a delayed ACK.
+    config = cli._NoDelayConfig("app.app:create_app", factory=True, host="127.0.0.1", port=0)
+    with config.bind_socket() as listener:
+        listener.listen()
+        with socket.create_connection(listener.getsockname()) as _client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
