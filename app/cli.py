@@ -59,15 +59,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             # Several processes need an import string; each calls the factory, which reads
             # the same environment (DATABASE_URL and the rest) as this process did.
-            config = _NoDelayConfig(
+            run_workers(
                 "app.app:create_app",
                 factory=True,
                 host=args.host,
                 port=args.port,
                 workers=args.workers,
             )
-            with suppress(KeyboardInterrupt):  # as uvicorn.run does
-                Multiprocess(config, sockets=[config.bind_socket()]).run()
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
     elif args.command == "generate":
@@ -89,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-class _NoDelayConfig(uvicorn.Config):
+class NoDelayConfig(uvicorn.Config):
     """uvicorn's settings, with TCP_NODELAY on the socket it binds for worker processes.
 
     uvicorn binds that socket without IPPROTO_TCP, so asyncio leaves Nagle's algorithm on for
@@ -103,6 +101,13 @@ class _NoDelayConfig(uvicorn.Config):
         if sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
+
+
+def run_workers(app: str, *, factory: bool, host: str, port: int, workers: int) -> None:
+    """uvicorn.run(app, workers=…) with the socket of NoDelayConfig."""
+    config = NoDelayConfig(app, factory=factory, host=host, port=port, workers=workers)
+    with suppress(KeyboardInterrupt):  # as uvicorn.run does
+        Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 async def _prepare(settings: Settings) -> None:

@@ -220,7 +220,7 @@ def _started_workers(lines: queue.Queue[str], count: int) -> set[str]:
 def test_worker_processes_accept_connections_without_nagle_delay() -> None:
     # Workers serve a socket the supervisor binds; the connections it accepts must have
     # TCP_NODELAY, or each keep-alive request waits for a delayed ACK.
-    config = cli._NoDelayConfig("app.app:create_app", factory=True, host="127.0.0.1", port=0)
+    config = cli.NoDelayConfig("app.app:create_app", factory=True, host="127.0.0.1", port=0)
     with config.bind_socket() as listener:
         listener.listen()
         with socket.create_connection(listener.getsockname()) as _client:
