@@ -53,3 +53,9 @@ client-test: install
 	cd $(CLIENT) && npm run typecheck && npm run lint
 	cd $(CLIENT) && npm test
 
+# Benchmarks on SQLite and PostgreSQL (bench/); data and results are cached in bench/.data/.
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
+	$(BIN)/python -m bench.run

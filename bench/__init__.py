@@ -1,0 +1,1 @@
+"""Benchmarks of audience-stats: `make bench` runs them and writes BENCHMARKS.md."""

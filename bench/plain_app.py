@@ -1,0 +1,51 @@
+"""A plain Starlette route answering a constant JSON body: the limit of the HTTP stack that
+the GraphQL endpoint is compared with in the throughput case.
+
+    BENCH_PLAIN_BODY='{"data":…}' python -m bench.plain_app --port 8001 --workers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.cli import run_workers
+
+BODY = os.environ.get("BENCH_PLAIN_BODY", '{"data":null}').encode()
+
+
+async def constant(request: Request) -> Response:
+    await request.body()  # read it, as the GraphQL endpoint does
+    return Response(BODY, media_type="application/json")
+
+
+app = Starlette(routes=[Route("/graphql", constant, methods=["GET", "POST"])])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8001)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    # The same uvicorn settings as `audience-stats serve`.
+    if args.workers == 1:
+        uvicorn.run("bench.plain_app:app", host=args.host, port=args.port)
+    else:
+        run_workers(
+            "bench.plain_app:app",
+            factory=False,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
+
+
+if __name__ == "__main__":
+    main()
