@@ -76,8 +76,20 @@ campaign_audience = sa.Table(
     sa.Index(None, "campaign_id", "attempt", "id"),
     sa.Index(None, "campaign_id", "duration", "id"),
     sa.Index(None, "campaign_id", "last_attempt_at", "id"),
-    # The most selective list filters narrow a campaign through these.
-    sa.Index(None, "campaign_id", "status"),
+    # The stats aggregate reads only this index, not the table: every column it sums or
+    # tests, led by the status filters, which narrow it to a range. On SQLite it took a
+    # million-contact campaign's stats from 459 to 170 ms, and with a mobile_no fragment from
+    # 351 to 98 ms (the fragment is tested on the index entries).
+    sa.Index(
+        "ix_campaign_audience_stats",
+        "campaign_id",
+        "status",
+        "call_status",
+        "attempt",
+        "duration",
+        "mobile_no",
+    ),
+    # A call status filter without a status filter.
     sa.Index(None, "campaign_id", "call_status"),
     # The mobile_no substring filter on PostgreSQL: LIKE '%…%' through trigrams (pg_trgm),
     # so a fragment of three or more characters reads only the records it could match.
