@@ -1,13 +1,12 @@
 """(a) Stats of the big campaign, three ways, interleaved: the repository's statement run raw
-on the driver (the limit), Repository.stats, and the GraphQL request over HTTP. On PostgreSQL
-a fourth: Repository.stats on connections that never keep a generic plan."""
+on the driver (the limit), Repository.stats, and the GraphQL request over HTTP."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import create_engine
 from app.filters import AudienceFilter, AudienceStatus
@@ -63,23 +62,13 @@ async def statements(backend: Backend, dataset: Dataset) -> list[Statement]:
         await engine.dispose()
 
 
-def _custom_plans(backend: Backend) -> AsyncEngine | None:
-    """On PostgreSQL, an engine whose connections plan every statement for its parameters:
-    what the app's engine would do with plan_cache_mode = force_custom_plan."""
-    if backend.name != "postgresql":
-        return None
-    settings = {"plan_cache_mode": "force_custom_plan"}
-    return create_async_engine(backend.url, connect_args={"server_settings": settings})
-
-
 async def run(backend: Backend, dataset: Dataset, server_url: str) -> dict[str, Any]:
     big = dataset.big
     engine = create_engine(backend.url)
     repository = Repository(engine)
-    custom = _custom_plans(backend)
     raw = await backend.raw()
     rows: list[dict[str, Any]] = []
-    ways = ["raw", "repository", "graphql"] + (["repository, custom plans"] if custom else [])
+    ways = ["raw", "repository", "graphql"]
     warmup = STEADY_WARMUP if backend.name == "postgresql" else WARMUP
     try:
         async with over_http(server_url, dataset.token(big)) as graphql:
@@ -97,8 +86,6 @@ async def run(backend: Backend, dataset: Dataset, server_url: str) -> dict[str, 
                         STATS, campaignId=big.id, filter=case.filter
                     ),
                 }
-                if custom:
-                    runners[f"{case.name}|repository, custom plans"] = stats(Repository(custom))
                 return runners
 
             runners: dict[str, Runner] = {}
@@ -121,8 +108,6 @@ async def run(backend: Backend, dataset: Dataset, server_url: str) -> dict[str, 
     finally:
         await raw.close()
         await engine.dispose()
-        if custom:
-            await custom.dispose()
     for row in rows:
         row["ms"] = {way: median_ms(samples[f"{row['case']}|{way}"]) for way in ways}
         row["ratios"] = {way: ms / row["ms"]["raw"] for way, ms in row["ms"].items()}
