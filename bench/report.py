@@ -392,6 +392,8 @@ def _layers(layers: dict[str, Any], rps: float) -> list[str]:
          ms["campaign + stats"]],
         ["… of which the rest of execution (derived)", layers["execution_ms"]],
         ["`schema.execute` in all", ms["schema.execute"]],
+        ["`schema.execute` without the parser and validation caches (as before them)",
+         ms["schema.execute, no caches"]],
         ["token lookup in the auth middleware (`Repository.workspace_for_token`)",
          ms["token lookup"]],
         ["JSON serialisation of the answer (`json.dumps`)", ms["serialise"]],
