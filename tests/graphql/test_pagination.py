@@ -171,6 +171,19 @@ def _expected_ids(rows: list[Row], field: str, direction: str) -> list[int]:
     return [row["id"] for row in present + missing]
 
 
+# A connection with nothing in it, as a client sees it.
+EMPTY_CONNECTION = {
+    "totalCount": 0,
+    "pageInfo": {
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+        "startCursor": None,
+        "endCursor": None,
+    },
+    "edges": [],
+}
+
+
 async def _seed(engine: AsyncEngine) -> tuple[str, list[Row]]:
     token = await add_workspace(engine, 1)
     await add_campaign(engine, CAMPAIGN_ID, 1)
@@ -320,16 +333,7 @@ async def test_empty_pages_have_null_cursors(
 ) -> None:
     token, rows = await _seed(engine)
     nothing = await _page(client, token, {"first": 5, "filter": {"mobileNo": "+999999"}})
-    assert nothing == {
-        "totalCount": 0,
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": None,
-            "endCursor": None,
-        },
-        "edges": [],
-    }
+    assert nothing == EMPTY_CONNECTION
 
     # After the very last record: an empty page that still counts all records.
     everything = await _page(client, token, {"first": 100})
@@ -553,20 +557,7 @@ async def test_campaigns_of_an_empty_workspace(
     await _seed_campaigns(engine)
     lonely = await add_workspace(engine, 3)
     body = await graphql(client, CAMPAIGNS_PAGE, {}, token=lonely)
-    assert body == {
-        "data": {
-            "campaigns": {
-                "totalCount": 0,
-                "pageInfo": {
-                    "hasNextPage": False,
-                    "hasPreviousPage": False,
-                    "startCursor": None,
-                    "endCursor": None,
-                },
-                "edges": [],
-            }
-        }
-    }
+    assert body == {"data": {"campaigns": EMPTY_CONNECTION}}
 
 
 async def test_campaign_of_another_workspace_or_missing_is_null(
