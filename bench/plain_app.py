@@ -9,13 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.cli import run_workers
+from app.server import serve
 
 BODY = os.environ.get("BENCH_PLAIN_BODY", '{"data":null}').encode()
 
@@ -35,16 +34,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
     # The same uvicorn settings as `audience-stats serve`.
-    if args.workers == 1:
-        uvicorn.run("bench.plain_app:app", host=args.host, port=args.port)
-    else:
-        run_workers(
-            "bench.plain_app:app",
-            factory=False,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-        )
+    serve(
+        "bench.plain_app:app", factory=False, host=args.host, port=args.port, workers=args.workers
+    )
 
 
 if __name__ == "__main__":

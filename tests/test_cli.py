@@ -22,7 +22,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from app import cli
+from app import cli, server
 from app.db import create_engine
 from app.tables import campaign_audience, workspace
 from tests.conftest import clear
@@ -220,7 +220,7 @@ def _started_workers(lines: queue.Queue[str], count: int) -> set[str]:
 def test_worker_processes_accept_connections_without_nagle_delay() -> None:
     # Workers serve a socket the supervisor binds; the connections it accepts must have
     # TCP_NODELAY, or each keep-alive request waits for a delayed ACK.
-    config = cli.NoDelayConfig("app.app:create_app", factory=True, host="127.0.0.1", port=0)
+    config = server.NoDelayConfig("app.app:create_app", factory=True, host="127.0.0.1", port=0)
     with config.bind_socket() as listener:
         listener.listen()
         with socket.create_connection(listener.getsockname()) as _client:

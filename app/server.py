@@ -1,0 +1,36 @@
+"""Serving an ASGI app under uvicorn, in one process or in several."""
+
+from __future__ import annotations
+
+import socket
+from contextlib import suppress
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+
+class NoDelayConfig(uvicorn.Config):
+    """uvicorn's settings, with TCP_NODELAY on the socket it binds for worker processes.
+
+    uvicorn binds that socket without IPPROTO_TCP, so asyncio leaves Nagle's algorithm on for
+    the connections it accepts, and every keep-alive request after the first waits about 40 ms
+    for a delayed ACK (https://github.com/Kludex/uvicorn/issues/3149). Accepted sockets take
+    the option from the listening one.
+    """
+
+    def bind_socket(self) -> socket.socket:
+        sock = super().bind_socket()
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+
+def serve(app: str, *, factory: bool, host: str, port: int, workers: int = 1) -> None:
+    """Serve the app at the import string; several workers share one listening socket, and
+    each imports the app (or calls the factory) itself."""
+    config = NoDelayConfig(app, factory=factory, host=host, port=port, workers=workers)
+    with suppress(KeyboardInterrupt):  # as uvicorn.run does
+        if workers == 1:
+            uvicorn.Server(config).run()
+        else:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
