@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
-from contextlib import suppress
 from pathlib import Path
 
-import uvicorn
 from tqdm import tqdm
-from uvicorn.supervisors import Multiprocess
 
 from app.db import create_engine, migrate
 from app.demo import SEEDS
 from app.generate import Plan, generate, workspace_token
-from app.loading import LoadError, Progress, ProgressBar, load_directory
+from app.load_format import LoadError
+from app.loading import load_directory
+from app.progress import Progress, ProgressBar
 from app.repository import Repository
+from app.server import serve
 from app.settings import Settings
 
 
@@ -28,16 +27,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="audience-stats", description="Campaign audience statistics over GraphQL and REST."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    serve = commands.add_parser(
+    serve_command = commands.add_parser(
         "serve", help="serve the API (an empty embedded database gets the demo data first)"
     )
     try:
         defaults = Settings.from_env()
     except ValueError as error:
         parser.error(str(error))
-    serve.add_argument("--host", default=defaults.host, help=f"default {defaults.host}")
-    serve.add_argument("--port", type=int, default=defaults.port, help=f"default {defaults.port}")
-    serve.add_argument(
+    serve_command.add_argument("--host", default=defaults.host, help=f"default {defaults.host}")
+    serve_command.add_argument(
+        "--port", type=int, default=defaults.port, help=f"default {defaults.port}"
+    )
+    serve_command.add_argument(
         "--workers",
         type=_count(1),
         default=1,
@@ -52,20 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command == "serve":
         asyncio.run(_prepare(defaults))
-        if args.workers == 1:
-            from app.app import create_app
-
-            uvicorn.run(create_app(defaults), host=args.host, port=args.port)
-        else:
-            # Several processes need an import string; each calls the factory, which reads
-            # the same environment (DATABASE_URL and the rest) as this process did.
-            run_workers(
-                "app.app:create_app",
-                factory=True,
-                host=args.host,
-                port=args.port,
-                workers=args.workers,
-            )
+        # The factory reads the same environment (DATABASE_URL and the rest) as this did.
+        serve(
+            "app.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+        )
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
     elif args.command == "generate":
@@ -85,29 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(schema.as_str())
     return 0
-
-
-class NoDelayConfig(uvicorn.Config):
-    """uvicorn's settings, with TCP_NODELAY on the socket it binds for worker processes.
-
-    uvicorn binds that socket without IPPROTO_TCP, so asyncio leaves Nagle's algorithm on for
-    the connections it accepts, and every keep-alive request after the first waits about 40 ms
-    for a delayed ACK (https://github.com/Kludex/uvicorn/issues/3149). Accepted sockets take
-    the option from the listening one.
-    """
-
-    def bind_socket(self) -> socket.socket:
-        sock = super().bind_socket()
-        if sock.family in (socket.AF_INET, socket.AF_INET6):
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
-
-def run_workers(app: str, *, factory: bool, host: str, port: int, workers: int) -> None:
-    """uvicorn.run(app, workers=…) with the socket of NoDelayConfig."""
-    config = NoDelayConfig(app, factory=factory, host=host, port=port, workers=workers)
-    with suppress(KeyboardInterrupt):  # as uvicorn.run does
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
 
 
 async def _prepare(settings: Settings) -> None:

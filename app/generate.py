@@ -21,7 +21,9 @@ from math import gcd
 from pathlib import Path
 
 from app.filters import AudienceStatus
-from app.loading import HEADERS, Progress
+from app.load_format import HEADERS
+from app.progress import Progress
+from app.values import ID32
 
 # Area codes of the North American plan's form (no N9X, no N11); every number is
 # +1 <area code> 555 <4 digits>, as in the demo data, so each campaign has room for this many.
@@ -126,8 +128,8 @@ class Plan:
                 raise ValueError(f"{name.replace('_', ' ')} must be ≥ 0, got {value}")
         if self.workspaces < 1:
             raise ValueError("at least 1 workspace is needed")
-        if self.campaigns > 2**31 - 1:
-            raise ValueError(f"at most {2**31 - 1} campaigns, got {self.campaigns}")
+        if self.campaigns >= ID32.stop:
+            raise ValueError(f"at most {ID32.stop - 1} campaigns, got {self.campaigns}")
         if self.audience and not self.campaigns:
             raise ValueError("an audience needs at least 1 campaign")
         if self.big_campaign is not None:

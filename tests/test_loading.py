@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import loading
-from app.loading import LoadError, load_directory
+from app import load_format
+from app.load_format import LoadError
+from app.loading import load_directory
 from app.tables import api_token, campaign, campaign_audience, metadata, workspace
 from app.timestamps import as_utc
 from app.tokens import hash_token
@@ -261,7 +262,7 @@ async def test_bad_row_stops_the_load_and_keeps_nothing(
         await load_directory(engine, write(tmp_path / "good", GOOD))
     before = await snapshot(engine)
     # The bad load changes rows and adds some before the bad one, in earlier batches too.
-    monkeypatch.setattr(loading, "BATCH_SIZE", 2)
+    monkeypatch.setattr(load_format, "BATCH_SIZE", 2)
     files = {name: list(lines) for name, lines in GOOD.items()}
     files["workspaces.csv"][1] = "1,Renamed"
     files["workspaces.csv"].append("3,Initech")
@@ -330,7 +331,7 @@ async def test_database_error_is_a_load_error(
     await load_directory(engine, write(tmp_path / "good", GOOD))
     before = await snapshot(engine)
     # Let a status through that only the database's CHECK constraint rejects.
-    monkeypatch.setitem(loading._STATUS_CODES, "9", 9)
+    monkeypatch.setitem(load_format._STATUS_CODES, "9", 9)
     files = dict(GOOD, **{"audience.csv": [*GOOD["audience.csv"], "105,20,+1202,9,,,,0,0,,,"]})
 
     with pytest.raises(LoadError) as raised:
@@ -415,7 +416,7 @@ class Bar:
 async def test_progress_bars_follow_each_files_lines(
     engine: AsyncEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loading, "BATCH_SIZE", 2)
+    monkeypatch.setattr(load_format, "BATCH_SIZE", 2)
     # A record over two lines counts two; a last line without a line end counts too.
     files = dict(GOOD, **{"audience.csv": [*GOOD["audience.csv"], '105,20,+1,1,,,,0,0,,"a\nb",']})
     directory = write(tmp_path, files)
