@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from app.errors import BadInput
+from app.values import INT32, in_range, shown, status_text, storable_text, whole_number
 
 MAX_LIST_VALUES = 100
 MAX_MOBILE_NO_LENGTH = 32
-MAX_ATTEMPT = 1000
+ATTEMPT_VALUES = range(1001)
 
 _MOBILE_SEPARATORS = re.compile(r"[\s\-.()]")
 
@@ -26,91 +27,91 @@ class AudienceStatus(IntEnum):
     INQUEUE = 3
 
 
+def _mobile_no(text: str | None) -> str:
+    if text is None:
+        return ""
+    if len(text) > MAX_MOBILE_NO_LENGTH:
+        raise ValueError(f"at most {MAX_MOBILE_NO_LENGTH} characters are allowed, got {len(text)}")
+    return _MOBILE_SEPARATORS.sub("", storable_text(text))
+
+
+def _number(value: int | str, within: range) -> int:
+    # REST sends the text of a number, GraphQL the number itself.
+    if isinstance(value, str):
+        return whole_number(value.strip(), within)
+    return in_range(value, within)
+
+
+def _status(value: int | str) -> AudienceStatus:
+    try:
+        return AudienceStatus(_number(value, INT32))
+    except ValueError:
+        known = ", ".join(f"{s.value} ({s.name})" for s in AudienceStatus)
+        raise ValueError(f"unknown audience status {shown(str(value))}; known: {known}") from None
+
+
+def _attempt(value: int | str) -> int:
+    return _number(value, ATTEMPT_VALUES)
+
+
+def _list_of(parse: Callable[[Any], T]) -> Callable[[Iterable[Any] | None], tuple[T, ...]]:
+    """A list filter's values: bounded in number, each parsed, sorted, without duplicates.
+
+    A value that parses to nothing (a blank status) carries no constraint.
+    """
+
+    def parse_list(values: Iterable[Any] | None) -> tuple[T, ...]:
+        items = list(values or ())
+        if len(items) > MAX_LIST_VALUES:
+            raise ValueError(f"at most {MAX_LIST_VALUES} values are allowed, got {len(items)}")
+        parsed = {parse(item) for item in items}
+        return tuple(sorted(value for value in parsed if value != ""))  # type: ignore[type-var]
+
+    return parse_list
+
+
+def _rule(parse: Callable[[Any], Any], default: object) -> Any:
+    return field(default=default, metadata={"parse": parse})
+
+
 @dataclass(frozen=True, slots=True)
 class AudienceFilter:
     """A validated, normalised filter; equal filters compare and hash equal.
 
     Every field empty means "no constraint". Lists are sorted and free of duplicates, status
-    strings upper-case, and the mobile number has its separators removed.
+    strings upper-case, and the mobile number has its separators removed. Each field is
+    named as its audience column and its REST parameter.
     """
 
-    mobile_no: str = ""
-    status: tuple[AudienceStatus, ...] = ()
-    call_status: tuple[str, ...] = ()
-    first_status: tuple[str, ...] = ()
-    last_status: tuple[str, ...] = ()
-    attempt: tuple[int, ...] = ()
+    mobile_no: str = _rule(_mobile_no, "")
+    status: tuple[AudienceStatus, ...] = _rule(_list_of(_status), ())
+    call_status: tuple[str, ...] = _rule(_list_of(status_text), ())
+    first_status: tuple[str, ...] = _rule(_list_of(status_text), ())
+    last_status: tuple[str, ...] = _rule(_list_of(status_text), ())
+    attempt: tuple[int, ...] = _rule(_list_of(_attempt), ())
 
     @classmethod
-    def parse(
-        cls,
-        *,
-        mobile_no: str | None = None,
-        status: Iterable[int] | None = None,
-        call_status: Iterable[str] | None = None,
-        first_status: Iterable[str] | None = None,
-        last_status: Iterable[str] | None = None,
-        attempt: Iterable[int] | None = None,
-    ) -> AudienceFilter:
-        """Validate raw filter values; raise BadInput naming the field that is wrong."""
-        return cls(
-            mobile_no=_mobile_no(mobile_no),
-            status=tuple(sorted({_status(v) for v in _bounded("status", status)})),
-            call_status=_call_statuses("call_status", call_status),
-            first_status=_call_statuses("first_status", first_status),
-            last_status=_call_statuses("last_status", last_status),
-            attempt=tuple(sorted({_attempt(v) for v in _bounded("attempt", attempt)})),
-        )
+    def parse(cls, **given: Any) -> AudienceFilter:
+        """Validate raw values by field name: the text of mobile_no, the values of the lists
+        (numbers or their text), None for no constraint. BadInput names the wrong field."""
+        values: dict[str, Any] = {}
+        for rule in fields(cls):
+            try:
+                values[rule.name] = rule.metadata["parse"](given.pop(rule.name, None))
+            except ValueError as error:
+                raise BadInput(rule.name, str(error)) from None
+        if given:
+            raise TypeError(f"not filter fields: {', '.join(given)}")
+        return cls(**values)
+
+    def constraints(self) -> dict[str, str | tuple[Any, ...]]:
+        """The fields that constrain, by name."""
+        found = {rule.name: getattr(self, rule.name) for rule in fields(self)}
+        return {name: value for name, value in found.items() if value}
 
 
 NO_FILTER = AudienceFilter()
 
-
-def _bounded(field: str, values: Iterable[T] | None) -> list[T]:
-    items = list(values or ())
-    if len(items) > MAX_LIST_VALUES:
-        raise BadInput(field, f"at most {MAX_LIST_VALUES} values are allowed, got {len(items)}")
-    return items
-
-
-def _mobile_no(text: str | None) -> str:
-    if text is None:
-        return ""
-    _check_text("mobile_no", text)
-    if len(text) > MAX_MOBILE_NO_LENGTH:
-        raise BadInput(
-            "mobile_no", f"at most {MAX_MOBILE_NO_LENGTH} characters are allowed, got {len(text)}"
-        )
-    return _MOBILE_SEPARATORS.sub("", text)
-
-
-def _status(value: int) -> AudienceStatus:
-    try:
-        return AudienceStatus(value)
-    except ValueError:
-        known = ", ".join(f"{s.value} ({s.name})" for s in AudienceStatus)
-        raise BadInput("status", f"unknown audience status {value!r}; known: {known}") from None
-
-
-def _attempt(value: int) -> int:
-    if not 0 <= value <= MAX_ATTEMPT:
-        raise BadInput("attempt", f"values must be 0 … {MAX_ATTEMPT}, got {value}")
-    return value
-
-
-def _call_statuses(field: str, values: Iterable[str] | None) -> tuple[str, ...]:
-    # Stored statuses are upper-case; blank values carry no constraint, like an empty filter.
-    cleaned = {_check_text(field, v).strip().upper() for v in _bounded(field, values)}
-    cleaned.discard("")
-    return tuple(sorted(cleaned))
-
-
-def _check_text(field: str, text: str) -> str:
-    # Databases refuse NUL characters and unpaired surrogates; say so instead of failing.
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        raise BadInput(field, "must be valid text; it has an unpaired surrogate") from None
-    if "\x00" in text:
-        raise BadInput(field, "must be valid text; it has a NUL character")
-    return text
+FILTER_FIELDS = tuple(rule.name for rule in fields(AudienceFilter))
+# The fields that hold a list of values; the others hold one text.
+LIST_FIELDS = tuple(rule.name for rule in fields(AudienceFilter) if rule.default == ())

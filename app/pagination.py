@@ -8,12 +8,13 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeGuard
+from typing import Any, Protocol
 
 from app.errors import BadInput
 from app.timestamps import as_utc
+from app.values import INT32, INT64
 
-MAX_PAGE_SIZE = 100
+PAGE_SIZES = range(1, 101)
 MAX_CURSOR_LENGTH = 256  # ours are about 120 characters
 MALFORMED = "malformed cursor; pass an endCursor from a page"
 
@@ -33,63 +34,63 @@ class Direction(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Ordering:
-    field: OrderField = OrderField.ID
-    direction: Direction = Direction.ASC
-
-    @property
-    def kind(self) -> str:
-        """What a cursor of this ordering is made for."""
-        return f"audience:{self.field}:{self.direction}"
-
-    def position_of(self, record: Any) -> Position:
-        return Position(getattr(record, self.field.value), record.id)
-
-
-@dataclass(frozen=True, slots=True)
 class Position:
-    """Where a page ends: the sort value and the id of its last record."""
+    """Where a page ends: the sort value and the id of its last record (for a list by id,
+    the value is the id)."""
 
     value: SortValue
     id: int
 
 
-def page_size(first: int | None) -> int:
-    if first is None or not 1 <= first <= MAX_PAGE_SIZE:
-        raise BadInput("first", f"must be 1 … {MAX_PAGE_SIZE}, got {first}")
-    return first
+class Listed(Protocol):
+    """A record of a list: its id, and its sort values by column name."""
+
+    @property
+    def id(self) -> int: ...
 
 
-def encode_cursor(kind: str, position: Position) -> str:
-    value = position.value.isoformat() if isinstance(position.value, datetime) else position.value
-    raw = json.dumps([kind, value, position.id], separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+@dataclass(frozen=True, slots=True)
+class Cursors:
+    """The cursors of one list in one ordering: each holds the kind of list it was made
+    for, the record's sort value (unless the list is by id) and the record's id."""
 
+    kind: str
+    sort: OrderField
+    ids: range  # the id column's range, so a forged cursor cannot overflow a parameter
 
-def decode_cursor(
-    cursor: str, kind: str, field: OrderField = OrderField.ID, id_bits: int = 63
-) -> Position:
-    """Read a cursor made by encode_cursor for the same kind of list and ordering.
+    def encode(self, record: Listed) -> str:
+        payload: list[Any] = [self.kind, record.id]
+        if self.sort is not OrderField.ID:
+            value = getattr(record, self.sort.value)
+            payload.insert(1, value.isoformat() if isinstance(value, datetime) else value)
+        raw = json.dumps(payload, separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
-    id_bits bounds the record id to its column's range.
-    """
-    if len(cursor) > MAX_CURSOR_LENGTH:
-        raise BadInput("after", MALFORMED)
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = base64.b64decode(padded, altchars=b"-_", validate=True)
-        made_for, value, record_id = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, RecursionError):
-        raise BadInput("after", MALFORMED) from None
-    if made_for != kind:
-        raise BadInput("after", "this cursor was made for another list or ordering")
-    if not _is_int(record_id, id_bits):
-        raise BadInput("after", MALFORMED)
-    return Position(_sort_value(value, field), record_id)
+    def decode(self, cursor: str) -> Position:
+        """The position a cursor of this list and ordering stands for; else BadInput."""
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise BadInput("after", MALFORMED)
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            payload = json.loads(base64.b64decode(padded, altchars=b"-_", validate=True))
+        except (binascii.Error, ValueError, TypeError, RecursionError):
+            raise BadInput("after", MALFORMED) from None
+        if not isinstance(payload, list) or not payload:
+            raise BadInput("after", MALFORMED)
+        if payload[0] != self.kind:
+            raise BadInput("after", "this cursor was made for another list or ordering")
+        if self.sort is OrderField.ID:
+            if len(payload) != 2:
+                raise BadInput("after", MALFORMED)
+            record_id = _whole(payload[1], self.ids)
+            return Position(record_id, record_id)
+        if len(payload) != 3:
+            raise BadInput("after", MALFORMED)
+        return Position(self._sort_value(payload[1]), _whole(payload[2], self.ids))
 
-
-def _sort_value(value: object, field: OrderField) -> SortValue:
-    if field is OrderField.LAST_ATTEMPT_AT:
+    def _sort_value(self, value: object) -> SortValue:
+        if self.sort is not OrderField.LAST_ATTEMPT_AT:
+            return _whole(value, INT32)
         if value is None:
             return None
         if isinstance(value, str):
@@ -97,11 +98,30 @@ def _sort_value(value: object, field: OrderField) -> SortValue:
                 return as_utc(datetime.fromisoformat(value))
             except (ValueError, OverflowError):
                 pass
-    elif _is_int(value, 63 if field is OrderField.ID else 31):
+        raise BadInput("after", MALFORMED)
+
+
+CAMPAIGN_CURSORS = Cursors("campaign", OrderField.ID, INT32)
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    field: OrderField = OrderField.ID
+    direction: Direction = Direction.ASC
+
+    @property
+    def cursors(self) -> Cursors:
+        """The cursors of audience pages in this ordering."""
+        return Cursors(f"audience:{self.field}:{self.direction}", self.field, INT64)
+
+
+def page_size(first: int | None) -> int:
+    if first is None or first not in PAGE_SIZES:
+        raise BadInput("first", f"must be {PAGE_SIZES.start} … {PAGE_SIZES.stop - 1}, got {first}")
+    return first
+
+
+def _whole(value: object, within: range) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value in within:
         return value
     raise BadInput("after", MALFORMED)
-
-
-def _is_int(value: object, bits: int) -> TypeGuard[int]:
-    # Bounded to the column's range so a forged cursor cannot overflow a driver parameter.
-    return isinstance(value, int) and not isinstance(value, bool) and -(2**bits) <= value < 2**bits

@@ -18,7 +18,6 @@ from app.filters import AudienceFilter, AudienceStatus
 from app.pagination import Direction, OrderField, Ordering, Position
 from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
 from app.tables import api_token, campaign, campaign_audience, workspace
-from app.timestamps import as_utc
 from app.tokens import hash_token
 
 T = TypeVar("T")
@@ -82,7 +81,7 @@ class Repository:
         )
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return {row.id: _campaign(row) for row in rows}
+        return {row.id: Campaign(**row._mapping) for row in rows}
 
     async def campaign_page(
         self, workspace_id: int, first: int, after: int | None
@@ -94,7 +93,7 @@ class Repository:
         stmt = stmt.order_by(campaign.c.id).limit(first + 1)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return Page([_campaign(row) for row in rows[:first]], has_next=len(rows) > first)
+        return Page([Campaign(**row._mapping) for row in rows[:first]], has_next=len(rows) > first)
 
     async def campaign_count(self, workspace_id: int) -> int:
         stmt = sa.select(sa.func.count()).where(campaign.c.workspace_id == workspace_id)
@@ -151,24 +150,18 @@ class Repository:
         stmt = _keyset_page(stmt, ordering, after, first + 1)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(stmt)).all()
-        return Page([_audience_record(row) for row in rows[:first]], has_next=len(rows) > first)
+        records = [AudienceRecord(**row._mapping) for row in rows[:first]]
+        return Page(records, has_next=len(rows) > first)
 
     def _conditions(self, audience_filter: AudienceFilter) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL conditions, ANDed by the caller (contract section 3)."""
-        f = audience_filter
-        conditions: list[sa.ColumnElement[bool]] = []
-        if f.mobile_no:
-            conditions.append(self._contains(audience.mobile_no, f.mobile_no))
-        for column, values in (
-            (audience.status, [int(s) for s in f.status]),
-            (audience.call_status, f.call_status),
-            (audience.first_status, f.first_status),
-            (audience.last_status, f.last_status),
-            (audience.attempt, f.attempt),
-        ):
-            if values:
-                conditions.append(column.in_(values))
-        return conditions
+        # Each filter field is named as the column it tests; lists are "one of these".
+        return [
+            audience[name].in_(value)
+            if isinstance(value, tuple)
+            else self._contains(audience[name], value)
+            for name, value in audience_filter.constraints().items()
+        ]
 
     def _contains(self, column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
         # A literal, case-sensitive substring test. SQLite's LIKE ignores ASCII case, so
@@ -232,34 +225,7 @@ def _keyset_page(
     ]
     both = sa.union_all(*(sa.select(q) for q in subqueries)).subquery()
     return (
-        sa.select(both)
+        sa.select(*(both.c[column.name] for column in campaign_audience.c))
         .order_by(both.c.part, *in_order(both.c[column.name], both.c.id))
         .limit(limit)
-    )
-
-
-def _campaign(row: sa.Row[Any]) -> Campaign:
-    return Campaign(
-        id=row.id,
-        workspace_id=row.workspace_id,
-        name=row.name,
-        max_attempts=row.max_attempts,
-        created_at=as_utc(row.created_at),
-    )
-
-
-def _audience_record(row: sa.Row[Any]) -> AudienceRecord:
-    return AudienceRecord(
-        id=row.id,
-        campaign_id=row.campaign_id,
-        mobile_no=row.mobile_no,
-        status=AudienceStatus(row.status),
-        call_status=row.call_status,
-        first_status=row.first_status,
-        last_status=row.last_status,
-        attempt=row.attempt,
-        duration=row.duration,
-        last_attempt_at=as_utc(row.last_attempt_at) if row.last_attempt_at else None,
-        last_disposition=row.last_disposition,
-        input_data=row.input_data,
     )

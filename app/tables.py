@@ -2,10 +2,41 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+
+from app.filters import AudienceStatus
+from app.timestamps import as_utc
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """A timestamp with time zone, written and read in UTC (SQLite keeps no offset)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else as_utc(value)
+
+
+class StatusCode(sa.TypeDecorator[AudienceStatus]):
+    """An audience status, stored as its code."""
+
+    impl = sa.SmallInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: int | None, dialect: sa.Dialect) -> int | None:
+        return None if value is None else int(value)
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> AudienceStatus | None:
+        return None if value is None else AudienceStatus(value)
+
 
 metadata = sa.MetaData(
     naming_convention={
@@ -31,7 +62,7 @@ api_token = sa.Table(
     sa.Column("token_hash", sa.String(64), primary_key=True),
     sa.Column("workspace_id", sa.ForeignKey("workspace.id"), nullable=False, index=True),
     sa.Column("name", sa.Text, nullable=False),
-    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", UTCDateTime()),
 )
 
 campaign = sa.Table(
@@ -41,7 +72,7 @@ campaign = sa.Table(
     sa.Column("workspace_id", sa.ForeignKey("workspace.id"), nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("max_attempts", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.CheckConstraint("max_attempts >= 0", name="max_attempts_not_negative"),
     # Serves the workspace's campaign list, paged by id.
     sa.Index(None, "workspace_id", "id"),
@@ -58,13 +89,13 @@ campaign_audience = sa.Table(
     ),
     sa.Column("campaign_id", sa.ForeignKey("campaign.id"), nullable=False),
     sa.Column("mobile_no", sa.Text, nullable=False),
-    sa.Column("status", sa.SmallInteger, nullable=False),
+    sa.Column("status", StatusCode(), nullable=False),
     sa.Column("call_status", sa.Text),
     sa.Column("first_status", sa.Text),
     sa.Column("last_status", sa.Text),
     sa.Column("attempt", sa.Integer, nullable=False),
     sa.Column("duration", sa.Integer, nullable=False),
-    sa.Column("last_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("last_attempt_at", UTCDateTime()),
     sa.Column("last_disposition", sa.Text),
     sa.Column("input_data", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
     sa.CheckConstraint("status BETWEEN 0 AND 3", name="status_known"),

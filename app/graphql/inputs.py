@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from app.errors import BadInput
-from app.filters import NO_FILTER, AudienceFilter, AudienceStatus
+from app.filters import (
+    ATTEMPT_VALUES,
+    FILTER_FIELDS,
+    MAX_LIST_VALUES,
+    MAX_MOBILE_NO_LENGTH,
+    NO_FILTER,
+    AudienceFilter,
+    AudienceStatus,
+)
 from app.pagination import Direction, OrderField, Ordering
 
 # The domain enums are exposed as they are (by member name), so no mapping code is needed.
@@ -39,15 +48,19 @@ strawberry.enum(
     description=(
         "Narrows a campaign's audience. Different fields combine with AND; the values of one "
         "list combine with OR. An absent field, null, an empty list or an empty string mean "
-        "no constraint. Lists hold at most 100 values; a single value is accepted as a list."
+        f"no constraint. Lists hold at most {MAX_LIST_VALUES} values; a single value is "
+        "accepted as a list."
     ),
 )
 class AudienceFilterInput:
+    """The GraphQL spelling of app.filters.AudienceFilter: the same fields, by the same names."""
+
     mobile_no: str | None = strawberry.field(
         default=None,
         description=(
-            "Matches numbers containing this text (at most 32 characters). Spaces, '-', '.', "
-            "'(' and ')' are ignored; '%', '_' and '\\' are ordinary characters."
+            f"Matches numbers containing this text (at most {MAX_MOBILE_NO_LENGTH} characters). "
+            "Spaces, '-', '.', '(' and ')' are ignored; '%', '_' and '\\' are ordinary "
+            "characters."
         ),
     )
     status: list[AudienceStatus] | None = strawberry.field(
@@ -70,7 +83,10 @@ class AudienceFilterInput:
     )
     attempt: list[int] | None = strawberry.field(
         default=None,
-        description="Matches records with one of these attempt counts (each 0 … 1000).",
+        description=(
+            "Matches records with one of these attempt counts "
+            f"(each {ATTEMPT_VALUES.start} … {ATTEMPT_VALUES.stop - 1})."
+        ),
     )
 
 
@@ -89,31 +105,15 @@ FilterArgument = Annotated[
     strawberry.argument(description="Which audience records count; all when absent."),
 ]
 
-_FILTER_FIELDS = {
-    "mobile_no": "filter.mobileNo",
-    "status": "filter.status",
-    "call_status": "filter.callStatus",
-    "first_status": "filter.firstStatus",
-    "last_status": "filter.lastStatus",
-    "attempt": "filter.attempt",
-}
-
 
 def to_filter(given: AudienceFilterInput | None) -> AudienceFilter:
     """The domain filter; BadInput names the GraphQL argument that is wrong."""
     if given is None:
         return NO_FILTER
     try:
-        return AudienceFilter.parse(
-            mobile_no=given.mobile_no,
-            status=given.status,
-            call_status=given.call_status,
-            first_status=given.first_status,
-            last_status=given.last_status,
-            attempt=given.attempt,
-        )
+        return AudienceFilter.parse(**{name: getattr(given, name) for name in FILTER_FIELDS})
     except BadInput as error:
-        raise BadInput(_FILTER_FIELDS[error.field], error.detail) from None
+        raise BadInput(f"filter.{to_camel_case(error.field)}", error.detail) from None
 
 
 def to_ordering(given: AudienceOrder | None) -> Ordering:

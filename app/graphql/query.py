@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 import strawberry
 
-from app.errors import NotFound
 from app.graphql.inputs import FilterArgument, to_filter
 from app.graphql.types import (
+    PAGE_SIZE_DESCRIPTION,
     AudienceStats,
     Campaign,
     CampaignConnection,
     CampaignEdge,
     Info,
-    page_info,
+    connection_parts,
 )
-from app.pagination import Position, decode_cursor, encode_cursor, page_size
-
-CAMPAIGN_CURSOR = "campaign"
+from app.pagination import CAMPAIGN_CURSORS, page_size
 
 
 @strawberry.type(description="Campaign audience statistics of the token's workspace.")
@@ -37,13 +34,7 @@ class Query:
         campaign_id: Annotated[int, strawberry.argument(description="The campaign's id.")],
         filter: FilterArgument = None,
     ) -> AudienceStats:
-        key, loaders = (campaign_id, to_filter(filter)), info.context.loaders
-        # Both at once: stats are scoped to the workspace in SQL, so nothing leaks.
-        campaign, found = await asyncio.gather(
-            loaders.campaign.load(campaign_id), loaders.stats.load(key)
-        )
-        if campaign is None:
-            raise NotFound(f"campaign {campaign_id} not found")
+        found = await info.context.loaders.campaign_stats(campaign_id, to_filter(filter))
         return AudienceStats.of(found)
 
     @strawberry.field(
@@ -61,7 +52,7 @@ class Query:
     async def campaigns(
         self,
         info: Info,
-        first: Annotated[int | None, strawberry.argument(description="Page size, 1 … 100.")] = 20,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE_DESCRIPTION)] = 20,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -70,16 +61,14 @@ class Query:
         ] = None,
     ) -> CampaignConnection:
         size = page_size(first)
-        after_id = None if after is None else decode_cursor(after, CAMPAIGN_CURSOR, id_bits=31).id
+        after_id = None if after is None else CAMPAIGN_CURSORS.decode(after).id
         page = await info.context.repository.campaign_page(
             info.context.workspace_id, size, after_id
         )
-        edges = [
-            CampaignEdge(
-                cursor=encode_cursor(CAMPAIGN_CURSOR, Position(c.id, c.id)), node=Campaign.of(c)
-            )
-            for c in page.items
-        ]
-        return CampaignConnection(
-            edges=edges, page_info=page_info(edges, page.has_next, after is not None)
+        edges, info_ = connection_parts(
+            page,
+            CAMPAIGN_CURSORS,
+            after,
+            lambda cursor, c: CampaignEdge(cursor=cursor, node=Campaign.of(c)),
         )
+        return CampaignConnection(edges=edges, page_info=info_)

@@ -7,16 +7,16 @@ from typing import NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
-BigInt = NewType("BigInt", int)
+from app.values import INT64
 
-_INT64 = range(-(2**63), 2**63)
+BigInt = NewType("BigInt", int)
 
 
 def _parse_big_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise ValueError("BigInt takes a whole number or a string of digits")
     number = int(value)
-    if number not in _INT64:
+    if number not in INT64:
         raise ValueError("BigInt takes a 64-bit signed whole number")
     return number
 

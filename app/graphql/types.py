@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,9 +15,17 @@ from app.graphql.context import Context
 from app.graphql.inputs import AudienceOrder, FilterArgument, to_filter, to_ordering
 from app.graphql.scalars import BigInt
 from app.loaders import PageKey
-from app.pagination import decode_cursor, encode_cursor, page_size
+from app.pagination import PAGE_SIZES, Cursors, Listed, page_size
 
 Info = strawberry.Info[Context, None]
+R = TypeVar("R", bound=Listed)
+E = TypeVar("E")
+
+PAGE_SIZE_DESCRIPTION = f"Page size, {PAGE_SIZES.start} … {PAGE_SIZES.stop - 1}."
+
+
+def _either(names: tuple[str, ...]) -> str:
+    return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 @strawberry.type(description="Aggregated statistics of the audience records that match a filter.")
@@ -32,8 +41,8 @@ class AudienceStats:
     total_duration: BigInt = strawberry.field(description="Sum of talk time, in seconds.")
     successful_calls: int = strawberry.field(
         description=(
-            "Records whose latest call status is successful: AGENT_ENDED, USER_ENDED, "
-            "COMPLETED or ANSWER."
+            "Records whose latest call status is successful: "
+            f"{_either(stats.SUCCESSFUL_CALL_STATUSES)}."
         )
     )
 
@@ -167,7 +176,7 @@ class Campaign:
         self,
         info: Info,
         filter: FilterArgument = None,
-        first: Annotated[int | None, strawberry.argument(description="Page size, 1 … 100.")] = 10,
+        first: Annotated[int | None, strawberry.argument(description=PAGE_SIZE_DESCRIPTION)] = 10,
         after: Annotated[
             str | None,
             strawberry.argument(
@@ -183,23 +192,17 @@ class Campaign:
         ] = None,
     ) -> AudienceConnection:
         audience_filter, ordering = to_filter(filter), to_ordering(order_by)
-        size = page_size(first)
-        position = None if after is None else decode_cursor(after, ordering.kind, ordering.field)
+        size, cursors = page_size(first), ordering.cursors
+        position = None if after is None else cursors.decode(after)
         # Through a loader: sibling pages resolve together, so their totalCounts batch too.
         page = await info.context.loaders.audience_page.load(
             PageKey(self.id, audience_filter, ordering, size, position)
         )
-        edges = [
-            AudienceEdge(
-                cursor=encode_cursor(ordering.kind, ordering.position_of(r)), node=Audience.of(r)
-            )
-            for r in page.items
-        ]
+        edges, info_ = connection_parts(
+            page, cursors, after, lambda cursor, r: AudienceEdge(cursor=cursor, node=Audience.of(r))
+        )
         return AudienceConnection(
-            edges=edges,
-            page_info=page_info(edges, page.has_next, after is not None),
-            campaign_id=self.id,
-            audience_filter=audience_filter,
+            edges=edges, page_info=info_, campaign_id=self.id, audience_filter=audience_filter
         )
 
 
@@ -221,12 +224,15 @@ class CampaignConnection:
         return await info.context.repository.campaign_count(info.context.workspace_id)
 
 
-def page_info(
-    edges: list[AudienceEdge] | list[CampaignEdge], has_next: bool, has_previous: bool
-) -> PageInfo:
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+def connection_parts(
+    page: repository.Page[R], cursors: Cursors, after: str | None, edge: Callable[[str, R], E]
+) -> tuple[list[E], PageInfo]:
+    """A page's edges, made by edge(cursor, item), and its PageInfo."""
+    cursor_of = [cursors.encode(item) for item in page.items]
+    edges = [edge(cursor, item) for cursor, item in zip(cursor_of, page.items, strict=True)]
+    return edges, PageInfo(
+        has_next_page=page.has_next,
+        has_previous_page=after is not None,
+        start_cursor=cursor_of[0] if cursor_of else None,
+        end_cursor=cursor_of[-1] if cursor_of else None,
     )
