@@ -12,16 +12,17 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app.auth import TokenAuth
 from app.db import create_engine
-from app.errors import GRAPHQL_PATH, INTERNAL_MESSAGE, ErrorCode, error_body
+from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.repository import Repository
 from app.rest import campaign_audience_stats
+from app.routes import GRAPHQL_PATH, STATS_PATH, error_response
 from app.settings import Settings
 
 logger = logging.getLogger("app")
@@ -41,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return Starlette(
         routes=[
             Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
-            Route("/api/v1/global/campaign-audience-stats", campaign_audience_stats),
+            Route(STATS_PATH, campaign_audience_stats),
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[
@@ -54,21 +55,31 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(TokenAuth, is_public=is_graphiql_page),
         ],
-        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers={
+            AppError: _app_error,
+            HTTPException: _http_error,
+            Exception: _internal_error,
+        },
         lifespan=lifespan,
     )
+
+
+async def _app_error(request: Request, error: Exception) -> Response:
+    """Errors the client can mend (GraphQL answers its own; these come from REST)."""
+    assert isinstance(error, AppError)
+    return error_response(request.url.path, error.code, error.message)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
     """Unknown paths and methods, answered in the error shape of the API."""
     assert isinstance(error, HTTPException)
     code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_USER_INPUT
-    body = error_body(request.url.path, code, error.detail)
-    return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+    return error_response(
+        request.url.path, code, error.detail, status=error.status_code, headers=error.headers
+    )
 
 
 async def _internal_error(request: Request, error: Exception) -> Response:
     # No stack trace, SQL or driver text reaches the client; the log has it all.
     logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
-    body = error_body(request.url.path, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)
-    return JSONResponse(body, status_code=500)
+    return error_response(request.url.path, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import ErrorCode, error_body
+from app.errors import ErrorCode
 from app.repository import Repository
+from app.routes import error_response
 
 MISSING = (
     "An API token is required: send it in the `token` header or as `Authorization: Bearer <token>`."
@@ -45,15 +45,14 @@ class TokenAuth:
         repository: Repository = scope["state"]["repository"]
         workspace_id = await repository.workspace_for_token(token) if token else None
         if workspace_id is None:
-            await _unauthenticated(scope["path"], INVALID if token else MISSING)(
-                scope, receive, send
+            response = error_response(
+                scope["path"],
+                ErrorCode.UNAUTHENTICATED,
+                INVALID if token else MISSING,
+                headers={"WWW-Authenticate": "Bearer"},
             )
+            await response(scope, receive, send)
             return
         # A new dict: the server's lifespan state is shared, this request's workspace is not.
         scope["state"] = {**scope["state"], "workspace_id": workspace_id}
         await self.app(scope, receive, send)
-
-
-def _unauthenticated(path: str, message: str) -> JSONResponse:
-    body = error_body(path, ErrorCode.UNAUTHENTICATED, message)
-    return JSONResponse(body, status_code=401, headers={"WWW-Authenticate": "Bearer"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 INTERNAL_MESSAGE = "Internal server error."
-GRAPHQL_PATH = "/graphql"
 
 
 class ErrorCode(StrEnum):
@@ -32,10 +31,6 @@ class AppError(Exception):
         super().__init__(message)
         self.message = message
 
-    @property
-    def http_status(self) -> int:
-        return HTTP_STATUS[self.code]
-
 
 class BadInput(AppError):
     code = ErrorCode.BAD_USER_INPUT
@@ -56,10 +51,3 @@ def rest_error_body(code: ErrorCode, message: str) -> dict[str, object]:
 
 def graphql_error_body(code: ErrorCode, message: str) -> dict[str, object]:
     return {"errors": [{"message": message, "extensions": {"code": code.value}}]}
-
-
-def error_body(path: str, code: ErrorCode, message: str) -> dict[str, object]:
-    """The error body in the shape of the API at path: GraphQL's, else REST's."""
-    if path == GRAPHQL_PATH:
-        return graphql_error_body(code, message)
-    return rest_error_body(code, message)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
+from app.errors import NotFound
 from app.filters import AudienceFilter
 from app.pagination import Ordering, Position
 from app.repository import AudienceRecord, Campaign, Page, Repository
@@ -35,6 +36,20 @@ class Loaders:
         self.stats = DataLoader[StatsKey, AudienceStats](load_fn=self._load_stats)
         self.campaign = DataLoader[int, Campaign | None](load_fn=self._load_campaigns)
         self.audience_page = DataLoader[PageKey, Page[AudienceRecord]](load_fn=self._load_pages)
+
+    async def campaign_stats(
+        self, campaign_id: int, audience_filter: AudienceFilter
+    ) -> AudienceStats:
+        """Stats of one campaign of the workspace; NotFound when it has no such campaign.
+
+        Both are loaded at once: stats are scoped to the workspace in SQL, so nothing leaks.
+        """
+        campaign, found = await asyncio.gather(
+            self.campaign.load(campaign_id), self.stats.load((campaign_id, audience_filter))
+        )
+        if campaign is None:
+            raise NotFound(f"campaign {campaign_id} not found")
+        return found
 
     async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
         # One statement per distinct filter, each on its own connection, run together.

@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-import re
-
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app.errors import AppError, BadInput, NotFound, rest_error_body
-from app.filters import AudienceFilter
-from app.repository import Repository
-from app.stats import NO_AUDIENCE
-
-_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,10}")  # int() of very long text is slow
-_INT32 = range(-(2**31), 2**31)
+from app.errors import BadInput
+from app.filters import FILTER_FIELDS, LIST_FIELDS, AudienceFilter
+from app.loaders import Loaders
+from app.values import ID32, whole_number
 
 
 async def campaign_audience_stats(request: Request) -> JSONResponse:
     """GET /api/v1/global/campaign-audience-stats?campaign_id=…&status=…"""
-    repository: Repository = request.state.repository
-    workspace_id: int = request.state.workspace_id
     params = request.query_params
-    try:
-        campaign_id = _whole_number("campaign_id", _single(params, "campaign_id", required=True))
-        audience_filter = AudienceFilter.parse(
-            mobile_no=_single(params, "mobile_no"),
-            status=[_whole_number("status", v) for v in _list(params, "status")],
-            call_status=_list(params, "call_status"),
-            first_status=_list(params, "first_status"),
-            last_status=_list(params, "last_status"),
-            attempt=[_whole_number("attempt", v) for v in _list(params, "attempt")],
-        )
-        if not await repository.campaigns(workspace_id, [campaign_id]):
-            raise NotFound(f"campaign {campaign_id} not found")
-    except AppError as error:
-        return JSONResponse(rest_error_body(error.code, error.message), error.http_status)
-    found = await repository.stats(workspace_id, [campaign_id], audience_filter)
-    stats = found.get(campaign_id, NO_AUDIENCE)
+    campaign_id = _campaign_id(_single(params, "campaign_id", required=True) or "")
+    audience_filter = AudienceFilter.parse(
+        **{
+            name: _list(params, name) if name in LIST_FIELDS else _single(params, name)
+            for name in FILTER_FIELDS
+        }
+    )
+    loaders = Loaders(request.state.repository, request.state.workspace_id)
+    stats = await loaders.campaign_stats(campaign_id, audience_filter)
     return JSONResponse(
         {
             "total_audience": stats.total_audience,
@@ -47,6 +33,13 @@ async def campaign_audience_stats(request: Request) -> JSONResponse:
             "successful_calls": stats.successful_calls,
         }
     )
+
+
+def _campaign_id(text: str) -> int:
+    try:
+        return whole_number(text.strip(), ID32)
+    except ValueError as error:
+        raise BadInput("campaign_id", str(error)) from None
 
 
 def _single(params: QueryParams, name: str, *, required: bool = False) -> str | None:
@@ -66,10 +59,3 @@ def _list(params: QueryParams, name: str) -> list[str]:
         for item in value.split(",")
         if item.strip()
     ]
-
-
-def _whole_number(name: str, text: str | None) -> int:
-    text = (text or "").strip()
-    if not _WHOLE_NUMBER.fullmatch(text) or int(text) not in _INT32:
-        raise BadInput(name, f"expected a whole number, got {text!r}")
-    return int(text)

@@ -15,9 +15,9 @@ from starlette.staticfiles import PathLike, StaticFiles
 from starlette.types import Scope
 
 from app.demo import demo_token
-from app.errors import GRAPHQL_PATH
 from app.graphiql import assets
 from app.repository import Repository
+from app.routes import GRAPHQL_PATH
 
 ASSETS_PATH = f"{GRAPHQL_PATH}/static"
 

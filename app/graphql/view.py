@@ -12,11 +12,12 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from app.errors import GRAPHQL_PATH, ErrorCode, graphql_error_body
+from app.errors import ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.loaders import Loaders
+from app.routes import GRAPHQL_PATH
 
 
 def is_graphiql_page(scope: Scope) -> bool:
