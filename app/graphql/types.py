@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, TypeVar
+from functools import cache
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types.base import get_object_definition
 
 from app import repository, stats
 from app.filters import AudienceFilter, AudienceStatus
@@ -22,6 +24,17 @@ R = TypeVar("R", bound=Listed)
 E = TypeVar("E")
 
 PAGE_SIZE_DESCRIPTION = f"Page size, {PAGE_SIZES.start} … {PAGE_SIZES.stop - 1}."
+
+
+@cache
+def _plain_fields(graphql_type: type) -> tuple[str, ...]:
+    definition = get_object_definition(graphql_type, strict=True)
+    return tuple(f.python_name for f in definition.fields if f.base_resolver is None)
+
+
+def _values_of(graphql_type: type, value: object) -> dict[str, Any]:
+    """The type's plain fields, read from a repository value of the same field names."""
+    return {name: getattr(value, name) for name in _plain_fields(graphql_type)}
 
 
 def _either(names: tuple[str, ...]) -> str:
@@ -99,19 +112,7 @@ class Audience:
 
     @classmethod
     def of(cls, record: repository.AudienceRecord) -> Audience:
-        return cls(
-            id=record.id,
-            mobile_no=record.mobile_no,
-            status=record.status,
-            call_status=record.call_status,
-            first_status=record.first_status,
-            last_status=record.last_status,
-            attempt=record.attempt,
-            duration=record.duration,
-            last_attempt_at=record.last_attempt_at,
-            last_disposition=record.last_disposition,
-            input_data=JSON(record.input_data),
-        )
+        return cls(**_values_of(cls, record))
 
 
 @strawberry.type(description="An audience record and its cursor.")
@@ -148,12 +149,7 @@ class Campaign:
 
     @classmethod
     def of(cls, campaign: repository.Campaign) -> Campaign:
-        return cls(
-            id=campaign.id,
-            name=campaign.name,
-            max_attempts=campaign.max_attempts,
-            created_at=campaign.created_at,
-        )
+        return cls(**_values_of(cls, campaign))
 
     @strawberry.field(
         description="Statistics of this campaign's audience records that match the filter."
