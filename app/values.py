@@ -31,9 +31,10 @@ def whole_number(text: str, within: range) -> int:
     """The whole number the text spells, within the range; ValueError says the rule."""
     if not _WHOLE_NUMBER.fullmatch(text):
         raise ValueError(f"must be a whole number {bounds(within)}")
-    if len(text) > _LONGEST:  # beyond every column's range
+    digits = text.lstrip("-").lstrip("0") or "0"
+    if len(digits) > _LONGEST:  # beyond every column's range
         return in_range(within.start - 1 if text.startswith("-") else within.stop, within)
-    return in_range(int(text), within)
+    return in_range(int(digits) * (-1 if text.startswith("-") else 1), within)
 
 
 def in_range(value: int, within: range) -> int:
