@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,6 +23,7 @@ from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.repository import Repository
 from app.rest import campaign_audience_stats
+from app.rollups import compact_every
 from app.routes import GRAPHQL_PATH, STATS_PATH, error_response
 from app.settings import Settings
 
@@ -34,9 +36,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
         engine = create_engine(settings.database_url)
+        compacting = None
+        if engine.dialect.name == "postgresql":
+            compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
         try:
             yield {"repository": Repository(engine)}
         finally:
+            if compacting:
+                compacting.cancel()
+                with suppress(asyncio.CancelledError):
+                    await compacting
             await engine.dispose()
 
     return Starlette(

@@ -11,8 +11,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from app import rollups
 from app.db import create_engine, migrate
 from app.demo import SEEDS
+from app.filters import AudienceStatus
 from app.generate import Plan, generate, workspace_token
 from app.load_format import LoadError
 from app.loading import load_directory
@@ -20,6 +22,7 @@ from app.progress import Progress, ProgressBar
 from app.repository import Repository
 from app.server import serve
 from app.settings import Settings
+from app.tables import ROLLUP_KEY
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,6 +51,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     load.add_argument("directory", type=Path, help="folder with the load format's CSV files")
     load.add_argument("--quiet", action="store_true", help=_QUIET_HELP)
     generate_command = _add_generate(commands)
+    rollups_command = commands.add_parser(
+        "rollups", help="compare the stats rollup with the records, or rebuild it"
+    )
+    rollup_actions = rollups_command.add_subparsers(dest="action", required=True)
+    rollup_actions.add_parser(
+        "check", help="compare the rollup with a GROUP BY over the records; exit 1 on drift"
+    )
+    rebuild = rollup_actions.add_parser("rebuild", help="recompute the rollup from the records")
+    rebuild.add_argument(
+        "--campaign",
+        type=_count(1),
+        action="append",
+        metavar="ID",
+        help="only this campaign (repeatable); all campaigns when absent",
+    )
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
@@ -59,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
+    elif args.command == "rollups":
+        if args.action == "check":
+            return asyncio.run(_check_rollups(defaults))
+        return asyncio.run(_rebuild_rollups(defaults, args.campaign))
     elif args.command == "generate":
         try:
             plan = Plan(
@@ -190,4 +212,48 @@ async def _load(settings: Settings, directory: Path, progress: Progress) -> int:
         await engine.dispose()
     summary = ", ".join(f"{rows} rows of {name}" for name, rows in counts.items())
     print(f"Loaded {summary} in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+async def _check_rollups(settings: Settings) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with engine.connect() as connection:
+            drift = await rollups.check(connection)
+    finally:
+        await engine.dispose()
+    if not drift:
+        print("The rollup matches the records.")
+        return 0
+    for found in drift:
+        named = zip(ROLLUP_KEY[1:], found.group[1:], strict=True)
+        group = ", ".join(
+            f"{name}={value.name if isinstance(value, AudienceStatus) else repr(value)}"
+            for name, value in named
+        )
+        print(
+            f"campaign {found.campaign_id} ({group}): records {found.records[0]} with"
+            f" {found.records[1]} s, rollup {found.rollup[0]} with {found.rollup[1]} s"
+        )
+    campaigns = sorted({found.campaign_id for found in drift})
+    print(
+        f"The rollup differs from the records in {_counted(len(drift), 'group')}, of"
+        f" {_counted(len(campaigns), 'campaign')} ({', '.join(map(str, campaigns))}):"
+        " `audience-stats rollups rebuild [--campaign ID]` repairs it.",
+        file=sys.stderr,
+    )
+    return 1
+
+
+async def _rebuild_rollups(settings: Settings, campaign_ids: list[int] | None) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with engine.begin() as connection:
+            await rollups.rebuild(connection, campaign_ids)
+    finally:
+        await engine.dispose()
+    which = "every campaign" if campaign_ids is None else f"campaigns {campaign_ids}"
+    print(f"Rebuilt the rollup of {which} from the records.")
     return 0

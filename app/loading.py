@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app import rollups, tables
 from app.db import migrate
 from app.load_format import FILES, Column, FileSpec, LoadError, Row, batches, count_lines
 from app.progress import Progress, ProgressBar
@@ -176,6 +177,7 @@ async def load_directory(
     present = _present(directory)
     await migrate(engine)
     counts: dict[str, int] = {}
+    touched = [spec.table for spec, _path in present]
     async with engine.begin() as connection, _load_cache(connection):
         for spec, path in present:
             bar = progress(spec.name, count_lines(path)) if progress else None
@@ -184,7 +186,35 @@ async def load_directory(
             finally:
                 if bar:
                     bar.close()
+        if tables.campaign_audience in touched:
+            # The triggers kept the rollup exact; its deltas are folded in before commit.
+            await rollups.compact(connection, wait=True)
+            touched += [tables.campaign_audience_rollup, tables.campaign_audience_delta]
+        await _analyze(connection, touched)
+    if engine.dialect.name == "postgresql":
+        await _vacuum(engine, touched)
     return counts
+
+
+async def _analyze(connection: AsyncConnection, touched: list[sa.Table]) -> None:
+    """Planner statistics of what the load wrote, current when it commits: the first
+    request after a load is planned with them, whatever autovacuum does."""
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(table.name for table in touched)
+        await connection.execute(sa.text(f"ANALYZE {names}"))
+    else:
+        # A sample of each index is enough for SQLite's planner and takes milliseconds.
+        await connection.execute(sa.text("PRAGMA analysis_limit = 1000"))
+        await connection.execute(sa.text("ANALYZE"))
+
+
+async def _vacuum(engine: AsyncEngine, touched: list[sa.Table]) -> None:
+    """VACUUM (outside any transaction) marks the loaded pages all-visible, so index-only
+    scans read no table rows even before autovacuum runs, or where it is off."""
+    names = ", ".join(table.name for table in touched)
+    async with engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await autocommit.execute(sa.text(f"VACUUM {names}"))
 
 
 @asynccontextmanager

@@ -17,6 +17,9 @@ class Settings:
     # Browser dashboards on other origins may call the API: tokens travel in headers, never
     # in cookies, so allowing any origin exposes nothing a token does not already grant.
     cors_origins: tuple[str, ...] = ("*",)
+    # How often each server process folds PostgreSQL's rollup deltas into the rollup. Stats
+    # read the deltas too, so this bounds their number, not how fresh the numbers are.
+    compact_seconds: float = 1.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -25,6 +28,15 @@ class Settings:
         if not port.isdigit():
             raise ValueError(f"AUDIENCE_STATS_PORT must be a port number, got {port!r}")
         origins = env.get("AUDIENCE_STATS_CORS_ORIGINS")
+        compact = env.get("AUDIENCE_STATS_COMPACT_SECONDS") or str(defaults.compact_seconds)
+        try:
+            compact_seconds = float(compact)
+        except ValueError:
+            compact_seconds = 0
+        if not 0 < compact_seconds < 86_400:
+            raise ValueError(
+                f"AUDIENCE_STATS_COMPACT_SECONDS must be seconds above 0, got {compact!r}"
+            )
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             host=env.get("AUDIENCE_STATS_HOST") or defaults.host,
@@ -32,4 +44,5 @@ class Settings:
             cors_origins=defaults.cors_origins
             if origins is None
             else tuple(o.strip() for o in origins.split(",") if o.strip()),
+            compact_seconds=compact_seconds,
         )

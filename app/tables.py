@@ -134,6 +134,69 @@ campaign_audience = sa.Table(
 )
 
 
+# The groups the stats are made of (contract section 2): per campaign and per combination of
+# the statuses and the attempt count, how many records and their talk time. Everything the
+# stats need follows: the attempt sum is attempt * records, the successful calls are the
+# records of groups with a successful call_status. A NULL status is a group of its own.
+# Database triggers keep it exact for every writer (migration 0004); no foreign keys, so a
+# campaign can go as soon as its records have.
+ROLLUP_KEY = ("campaign_id", "status", "call_status", "first_status", "last_status", "attempt")
+_NULLABLE_KEYS = ("call_status", "first_status", "last_status")
+
+
+def _rollup_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("campaign_id", sa.Integer, nullable=False),
+        sa.Column("status", StatusCode(), nullable=False),
+        sa.Column("call_status", sa.Text),
+        sa.Column("first_status", sa.Text),
+        sa.Column("last_status", sa.Text),
+        sa.Column("attempt", sa.Integer, nullable=False),
+        sa.Column("records", sa.BigInteger, nullable=False),
+        sa.Column("duration", sa.BigInteger, nullable=False),
+    ]
+
+
+campaign_audience_rollup = sa.Table(
+    "campaign_audience_rollup",
+    metadata,
+    *_rollup_columns(),
+    # One row per group. PostgreSQL compares NULLs as equal here (NULLS NOT DISTINCT);
+    # SQLite indexes each nullable status as (is it NULL, its text), which is as exact.
+    sa.Index(
+        "ux_campaign_audience_rollup_group",
+        *ROLLUP_KEY,
+        unique=True,
+        postgresql_nulls_not_distinct=True,
+        info={"dialect": "postgresql"},
+    ).ddl_if(dialect="postgresql"),
+    sa.Index(
+        "ux_campaign_audience_rollup_group_sqlite",
+        "campaign_id",
+        "status",
+        *(
+            expression
+            for name in _NULLABLE_KEYS
+            for expression in (sa.text(f"({name} IS NULL)"), sa.text(f"ifnull({name}, '')"))
+        ),
+        "attempt",
+        unique=True,
+        info={"dialect": "sqlite"},
+    ).ddl_if(dialect="sqlite"),
+)
+
+# PostgreSQL only: what writers changed since the last compaction, one row per group and
+# statement, appended by statement triggers (writers never wait for each other on a hot
+# rollup row). Stats read rollup + deltas; app.rollups.compact folds them in.
+campaign_audience_delta = sa.Table(
+    "campaign_audience_delta",
+    metadata,
+    *_rollup_columns(),
+    sa.Index(None, "campaign_id"),
+    info={"dialect": "postgresql"},
+)
+
+
 def exists_on(dialect: str, item: Any, *_: Any) -> bool:
     """Whether a schema item exists on that database: the `include_object` filter with which
     Alembic compares the tables (it does not read `ddl_if`)."""

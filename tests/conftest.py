@@ -16,10 +16,17 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import rollups
 from app.app import create_app
 from app.db import create_engine, migrate
 from app.settings import Settings
-from app.tables import metadata
+from app.tables import (
+    campaign_audience_delta,
+    campaign_audience_rollup,
+    exists_on,
+    metadata,
+)
+from tests.driver_statements import DriverStatements
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
@@ -31,10 +38,19 @@ async def _migrate(url: str) -> None:
     await engine.dispose()
 
 
+def tables_of(engine: AsyncEngine) -> list[sa.Table]:
+    """The tables the migrations create on the engine's database, parents first."""
+    return [table for table in metadata.sorted_tables if exists_on(engine.dialect.name, table)]
+
+
 async def clear(engine: AsyncEngine) -> None:
-    """Delete every row, children first."""
+    """Delete every row, children first, and then the rollup's (deletes add deltas)."""
+    derived = {campaign_audience_rollup.name, campaign_audience_delta.name}
+    tables = sorted(reversed(tables_of(engine)), key=lambda table: table.name in derived)
     async with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
+        if engine.dialect.name == "postgresql":
+            await rollups.hold_lock(conn)  # a server's compaction may run beside
+        for table in tables:
             await conn.execute(sa.delete(table))
 
 
@@ -117,3 +133,13 @@ def statements() -> Iterator[StatementLog]:
     event.listen(Engine, "before_cursor_execute", log)
     yield log
     event.remove(Engine, "before_cursor_execute", log)
+
+
+@pytest.fixture
+def driver_statements(database_url: str) -> Iterator[DriverStatements]:
+    """Every statement the database receives while recording, counted at the driver: see
+    tests/driver_statements.py."""
+    log = DriverStatements(make_url(database_url).get_backend_name())
+    log.attach()
+    yield log
+    log.detach()

@@ -19,10 +19,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.tables import metadata
 from tests import reference
 from tests.api import REST_PATH, error_codes, graphql
-from tests.conftest import clear
+from tests.conftest import clear, tables_of
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row, token_of
 from tests.reference import AUDIENCE_STATUS_CODES, KNOWN_CALL_STATUSES, Stats
 
@@ -333,7 +332,7 @@ async def load(engine: AsyncEngine, scenario: Scenario) -> None:
     async with engine.connect() as conn:
         counts = [
             await conn.scalar(sa.select(sa.func.count()).select_from(table))
-            for table in metadata.sorted_tables
+            for table in tables_of(engine)
         ]
     assert counts == [0] * len(counts)
     for workspace_id in WORKSPACES:

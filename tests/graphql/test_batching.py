@@ -9,8 +9,8 @@ from tests.api import graphql
 from tests.conftest import StatementLog
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
 
-# The stats aggregate is the only statement that sums durations.
-STATS_STATEMENT = "sum(campaign_audience.duration)"
+# The stats aggregate is the only statement that groups (by campaign).
+STATS_STATEMENT = "GROUP BY"
 
 ALL_CAMPAIGN_STATS = """
 query All($filter: AudienceFilter) {
