@@ -100,3 +100,14 @@ def stats(rows: Iterable[Mapping[str, Any]], audience_filter: Mapping[str, Any] 
         total_duration=sum(row["duration"] for row in matching),
         successful_calls=successful_calls,
     )
+
+
+def rest_body(expected: Stats) -> dict[str, Any]:
+    """The stats as the REST endpoint's 200 body (contract section 5): coverage a JSON number."""
+    return {
+        "total_audience": expected.total_audience,
+        "coverage": float(expected.coverage),
+        "total_attempt": expected.total_attempt,
+        "total_duration": expected.total_duration,
+        "successful_calls": expected.successful_calls,
+    }
