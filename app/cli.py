@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 campaigns=args.campaigns,
                 audience=args.audience,
                 seed=args.seed,
-                big_campaign=args.big_campaign,
+                big_campaigns=tuple(args.big_campaign or ()),
             )
         except ValueError as error:
             generate_command.error(str(error))
@@ -140,8 +140,8 @@ def _add_generate(
             "Write workspaces.csv, api_tokens.csv, campaigns.csv and audience.csv: campaigns"
             " in progress, deterministic for a seed. Campaign k belongs to workspace"
             " ((k - 1) mod W) + 1; the audience is spread evenly over the campaigns, or"
-            " campaign 1 gets --big-campaign rows and the others share the rest. The token of"
-            " workspace W is gen-s<SEED>-w<W>."
+            " campaigns 1, 2, … get the --big-campaign rows and the others share the rest. The"
+            " token of workspace W is gen-s<SEED>-w<W>."
         ),
     )
     command.add_argument("directory", type=Path, help="folder to write (created if missing)")
@@ -153,8 +153,9 @@ def _add_generate(
     command.add_argument(
         "--big-campaign",
         type=_count(0),
+        action="append",
         metavar="ROWS",
-        help="rows of campaign 1; the other campaigns share the rest evenly",
+        help="rows of campaign 1; repeat for campaigns 2, 3, …; the others share the rest",
     )
     command.add_argument("--seed", type=_count(0), default=0, help="default 0")
     command.add_argument("--quiet", action="store_true", help=_QUIET_HELP)

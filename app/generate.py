@@ -110,42 +110,43 @@ _CAMPAIGN_NAMES = (
 class Plan:
     """What to generate: `audience` rows spread over `campaigns` over `workspaces`.
 
-    Campaign k belongs to workspace ((k - 1) mod workspaces) + 1. Without big_campaign the
+    Campaign k belongs to workspace ((k - 1) mod workspaces) + 1. Without big_campaigns the
     audience is spread evenly (the first campaigns get one more row when it does not divide);
-    with it, campaign 1 gets big_campaign rows and the others share the rest evenly.
+    with them, campaigns 1, 2, … get those rows and the others share the rest evenly.
     """
 
     workspaces: int
     campaigns: int
     audience: int
     seed: int = 0
-    big_campaign: int | None = None
+    big_campaigns: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("workspaces", "campaigns", "audience", "seed", "big_campaign"):
-            value = getattr(self, name)
-            if value is not None and value < 0:
-                raise ValueError(f"{name.replace('_', ' ')} must be ≥ 0, got {value}")
+        for name in ("workspaces", "campaigns", "audience", "seed"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be ≥ 0, got {getattr(self, name)}")
+        if any(rows < 0 for rows in self.big_campaigns):
+            raise ValueError(f"big campaigns must have ≥ 0 rows, got {self.big_campaigns}")
         if self.workspaces < 1:
             raise ValueError("at least 1 workspace is needed")
         if self.campaigns >= ID32.stop:
             raise ValueError(f"at most {ID32.stop - 1} campaigns, got {self.campaigns}")
         if self.audience and not self.campaigns:
             raise ValueError("an audience needs at least 1 campaign")
-        if self.big_campaign is not None:
-            if self.campaigns < 1:
-                raise ValueError("a big campaign needs at least 1 campaign")
-            if self.big_campaign > self.audience:
-                raise ValueError(
-                    f"the big campaign ({self.big_campaign} rows) cannot be larger than the"
-                    f" audience ({self.audience} rows)"
-                )
-            if self.campaigns == 1 and self.big_campaign != self.audience:
-                raise ValueError(
-                    f"with 1 campaign, the big campaign holds the whole audience"
-                    f" ({self.audience} rows); add campaigns for the other"
-                    f" {self.audience - self.big_campaign} rows"
-                )
+        big, rows = len(self.big_campaigns), sum(self.big_campaigns)
+        named = "the big campaign" if big == 1 else f"the {big} big campaigns"
+        if big > self.campaigns:
+            raise ValueError(f"{named} need at least {big} campaigns, got {self.campaigns}")
+        if rows > self.audience:
+            raise ValueError(
+                f"{named} ({rows} rows) cannot be larger than the audience ({self.audience} rows)"
+            )
+        if big and big == self.campaigns and rows != self.audience:
+            raise ValueError(
+                f"with {self.campaigns} campaign{'s' if big > 1 else ''}, {named} hold the"
+                f" whole audience ({self.audience} rows); add campaigns for the other"
+                f" {self.audience - rows} rows"
+            )
         largest = max(self.sizes(), default=0)
         if largest > MAX_CAMPAIGN_AUDIENCE:
             raise ValueError(
@@ -155,11 +156,8 @@ class Plan:
 
     def sizes(self) -> list[int]:
         """Audience rows of campaigns 1 … campaigns, in order."""
-        if not self.campaigns:
-            return []
-        if self.big_campaign is None:
-            return _even(self.audience, self.campaigns)
-        return [self.big_campaign, *_even(self.audience - self.big_campaign, self.campaigns - 1)]
+        rest = self.audience - sum(self.big_campaigns)
+        return [*self.big_campaigns, *_even(rest, self.campaigns - len(self.big_campaigns))]
 
 
 def _even(total: int, parts: int) -> list[int]:

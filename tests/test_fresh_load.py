@@ -39,7 +39,7 @@ async def loaded(engine: AsyncEngine, tmp_path: Path) -> AsyncEngine:
     async with engine.begin() as conn:
         for table in ("campaign_audience", "campaign", "campaign_audience_rollup"):
             await conn.execute(sa.text(f"ALTER TABLE {table} SET (autovacuum_enabled = false)"))
-    plan = Plan(workspaces=2, campaigns=11, audience=30_000, seed=3, big_campaign=20_000)
+    plan = Plan(workspaces=2, campaigns=11, audience=30_000, seed=3, big_campaigns=(20_000,))
     generate(tmp_path / "data", plan)
     await load_directory(engine, tmp_path / "data")
     return engine

@@ -66,7 +66,7 @@ def test_a_campaign_does_not_depend_on_the_others(tmp_path: Path) -> None:
     generate(tmp_path / "alone", Plan(workspaces=1, campaigns=1, audience=300, seed=3))
     generate(
         tmp_path / "among",
-        Plan(workspaces=2, campaigns=4, audience=600, seed=3, big_campaign=300),
+        Plan(workspaces=2, campaigns=4, audience=600, seed=3, big_campaigns=(300,)),
     )
 
     def first(directory: Path) -> tuple[list[dict[str, str]], dict[str, str]]:
@@ -106,9 +106,16 @@ def test_tokens_follow_the_documented_pattern(sample: Path) -> None:
     ("plan", "sizes"),
     [
         (Plan(workspaces=1, campaigns=3, audience=10), [4, 3, 3]),
-        (Plan(workspaces=2, campaigns=4, audience=1000, big_campaign=700), [700, 100, 100, 100]),
-        (Plan(workspaces=1, campaigns=3, audience=701, big_campaign=700), [700, 1, 0]),
-        (Plan(workspaces=1, campaigns=1, audience=50, big_campaign=50), [50]),
+        (
+            Plan(workspaces=2, campaigns=4, audience=1000, big_campaigns=(700,)),
+            [700, 100, 100, 100],
+        ),
+        (Plan(workspaces=1, campaigns=3, audience=701, big_campaigns=(700,)), [700, 1, 0]),
+        (
+            Plan(workspaces=1, campaigns=4, audience=1000, big_campaigns=(500, 300)),
+            [500, 300, 100, 100],
+        ),
+        (Plan(workspaces=1, campaigns=1, audience=50, big_campaigns=(50,)), [50]),
         (Plan(workspaces=3, campaigns=0, audience=0), []),
     ],
 )
