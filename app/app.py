@@ -22,9 +22,9 @@ from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.repository import Repository
-from app.rest import campaign_audience_stats
+from app.rest import audience_list, campaign_audience_stats
 from app.rollups import compact_every
-from app.routes import GRAPHQL_PATH, STATS_PATH, error_response
+from app.routes import GRAPHQL_PATH, LIST_PATH, STATS_PATH, error_response
 from app.settings import Settings
 
 logger = logging.getLogger("app")
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
             Route(STATS_PATH, campaign_audience_stats),
+            Route(LIST_PATH, audience_list),
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[

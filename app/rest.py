@@ -1,4 +1,4 @@
-"""The REST twin of campaignAudienceStats (contract section 5)."""
+"""The REST twins: campaignAudienceStats (contract section 5) and the audience list."""
 
 from __future__ import annotations
 
@@ -6,22 +6,21 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from app import listing
 from app.errors import BadInput
 from app.filters import FILTER_FIELDS, LIST_FIELDS, AudienceFilter
 from app.loaders import Loaders
-from app.values import ID32, whole_number
+from app.pagination import PAGE_SIZES
+from app.repository import Repository
+from app.values import ID32, shown, whole_number
+
+PAGES = ID32  # page numbers: 1 … the largest 32-bit whole number
 
 
 async def campaign_audience_stats(request: Request) -> JSONResponse:
     """GET /api/v1/global/campaign-audience-stats?campaign_id=…&status=…"""
     params = request.query_params
-    campaign_id = _campaign_id(_single(params, "campaign_id", required=True) or "")
-    audience_filter = AudienceFilter.parse(
-        **{
-            name: _list(params, name) if name in LIST_FIELDS else _single(params, name)
-            for name in FILTER_FIELDS
-        }
-    )
+    campaign_id, audience_filter = _campaign_id(params), _filter(params)
     loaders = Loaders(request.state.repository, request.state.workspace_id)
     stats = await loaders.campaign_stats(campaign_id, audience_filter)
     return JSONResponse(
@@ -35,11 +34,77 @@ async def campaign_audience_stats(request: Request) -> JSONResponse:
     )
 
 
-def _campaign_id(text: str) -> int:
+async def audience_list(request: Request) -> JSONResponse:
+    """GET /api/v1/global/audience-list?campaign_id=…&page=…&limit=…&is_new=…&status=…
+
+    totalRecords is the stats' totalAudience, from the same aggregate; the page skips the
+    records of the pages before it, by id.
+    """
+    params = request.query_params
+    campaign_id, audience_filter = _campaign_id(params), _filter(params)
+    page = _number(params, "page", PAGES, default=1)
+    limit = _number(params, "limit", PAGE_SIZES, default=10)
+    simplified = _boolean(params, "is_new")
+    repository: Repository = request.state.repository
+    loaders = Loaders(repository, request.state.workspace_id)
+    stats = await loaders.campaign_stats(campaign_id, audience_filter)
+    campaign = await loaders.campaign.load(campaign_id)  # loaded already: no statement
+    assert campaign is not None
+    offset, total = (page - 1) * limit, stats.total_audience
+    records = []
+    if offset < total:  # a page past the end is empty, with the true totals
+        records = await repository.audience_slice(
+            request.state.workspace_id, campaign_id, audience_filter, limit, offset
+        )
+    return JSONResponse(
+        {
+            "datalist": [
+                listing.raw(r) if simplified else listing.displayed(r, campaign) for r in records
+            ],
+            "headers": listing.headers(simplified),
+            "pagination": {
+                "totalRecords": total,
+                "totalPages": -(-total // limit),
+                "currentPage": page,
+                "limit": limit,
+            },
+        }
+    )
+
+
+def _campaign_id(params: QueryParams) -> int:
+    return _number(params, "campaign_id", ID32)
+
+
+def _filter(params: QueryParams) -> AudienceFilter:
+    return AudienceFilter.parse(
+        **{
+            name: _list(params, name) if name in LIST_FIELDS else _single(params, name)
+            for name in FILTER_FIELDS
+        }
+    )
+
+
+def _number(params: QueryParams, name: str, within: range, default: int | None = None) -> int:
+    """A whole-number parameter; required unless it has a default."""
+    text = (_single(params, name, required=default is None) or "").strip()
+    if not text and default is not None:
+        return default
     try:
-        return whole_number(text.strip(), ID32)
+        return whole_number(text, within)
     except ValueError as error:
-        raise BadInput("campaign_id", str(error)) from None
+        raise BadInput(name, str(error)) from None
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False, "": False}
+
+
+def _boolean(params: QueryParams, name: str) -> bool:
+    """A boolean parameter: true / false (or 1 / 0, any case); false when absent."""
+    text = (_single(params, name) or "").strip().lower()
+    if text not in _BOOLEANS:
+        raise BadInput(name, f"expected true or false, got {shown(text)}")
+    return _BOOLEANS[text]
 
 
 def _single(params: QueryParams, name: str, *, required: bool = False) -> str | None:

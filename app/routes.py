@@ -10,6 +10,7 @@ from app.errors import HTTP_STATUS, ErrorCode, graphql_error_body, rest_error_bo
 
 GRAPHQL_PATH = "/graphql"
 STATS_PATH = "/api/v1/global/campaign-audience-stats"
+LIST_PATH = "/api/v1/global/audience-list"
 
 
 def error_response(

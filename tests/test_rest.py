@@ -118,12 +118,16 @@ def test_single_required_is_the_value() -> None:
 # _campaign_id: an id of a 32-bit column
 
 
+def _campaign_id_of(text: str) -> int:
+    return _campaign_id(QueryParams([("campaign_id", text)]))
+
+
 @pytest.mark.parametrize(
     ("text", "campaign_id"),
     [("1", 1), ("42", 42), (" 42 ", 42), ("007", 7), ("2147483647", 2_147_483_647)],
 )
 def test_campaign_id_accepted(text: str, campaign_id: int) -> None:
-    assert _campaign_id(text) == campaign_id
+    assert _campaign_id_of(text) == campaign_id
 
 
 @pytest.mark.parametrize(
@@ -141,12 +145,12 @@ def test_campaign_id_accepted(text: str, campaign_id: int) -> None:
         ("+1", "must be a whole number ≥ 1"),
         ("1_0", "must be a whole number ≥ 1"),
         ("\u0661", "must be a whole number ≥ 1"),
-        ("", "must be a whole number ≥ 1"),
+        ("", "this parameter is required"),
     ],
 )
 def test_campaign_id_refused(text: str, detail: str) -> None:
     with pytest.raises(BadInput) as raised:
-        _campaign_id(text)
+        _campaign_id_of(text)
     assert (raised.value.field, raised.value.detail) == ("campaign_id", detail)
 
 
@@ -158,7 +162,7 @@ def test_campaign_id_refused(text: str, detail: str) -> None:
 @example(number=2**31)
 def test_campaign_id_is_any_id_of_the_column(number: int) -> None:
     if 1 <= number <= 2**31 - 1:
-        assert _campaign_id(str(number)) == number
+        assert _campaign_id_of(str(number)) == number
     else:
         with pytest.raises(BadInput):
-            _campaign_id(str(number))
+            _campaign_id_of(str(number))
