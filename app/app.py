@@ -12,11 +12,12 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
 from app.auth import TokenAuth
+from app.bounds import RequestBounds
 from app.db import create_engine
 from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
@@ -35,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, settings.timeouts)
         compacting = None
         if engine.dialect.name == "postgresql":
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
@@ -56,17 +57,24 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[
-            # Outermost, so that preflight requests are answered without a token.
+            # Outermost, so that preflight requests are answered without a token, and every
+            # answer, a refusal too, carries the CORS headers a browser needs to read it.
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
                 allow_headers=["token", "authorization", "content-type"],
             ),
+            Middleware(
+                RequestBounds,
+                max_body_bytes=settings.max_body_bytes,
+                timeout=settings.timeouts.request,
+            ),
             Middleware(TokenAuth, is_public=is_graphiql_page),
         ],
         exception_handlers={
             AppError: _app_error,
+            ClientDisconnect: _client_gone,
             HTTPException: _http_error,
             Exception: _internal_error,
         },
@@ -77,7 +85,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
 async def _app_error(request: Request, error: Exception) -> Response:
     """Errors the client can mend (GraphQL answers its own; these come from REST)."""
     assert isinstance(error, AppError)
-    return error_response(request.url.path, error.code, error.message)
+    return error_response(request.url.path, error.code, error.message, headers=error.headers)
+
+
+async def _client_gone(request: Request, error: Exception) -> Response:
+    # Not a server error: nobody is left to answer, and one line says enough.
+    logger.info(
+        "%s %s: the client went away before sending its whole request",
+        request.method,
+        request.url.path,
+    )
+    return Response(status_code=400)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:

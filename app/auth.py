@@ -7,7 +7,7 @@ from collections.abc import Callable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.errors import ErrorCode
+from app.errors import AppError, ErrorCode
 from app.repository import Repository
 from app.routes import error_response
 
@@ -43,7 +43,14 @@ class TokenAuth:
             return
         token = token_from(Headers(scope=scope))
         repository: Repository = scope["state"]["repository"]
-        workspace_id = await repository.workspace_for_token(token) if token else None
+        try:
+            workspace_id = await repository.workspace_for_token(token) if token else None
+        except AppError as error:  # the database is away: this middleware answers itself
+            response = error_response(
+                scope["path"], error.code, error.message, headers=error.headers
+            )
+            await response(scope, receive, send)
+            return
         if workspace_id is None:
             response = error_response(
                 scope["path"],

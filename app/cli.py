@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy import make_url
 from tqdm import tqdm
 
 from app import rollups
@@ -19,7 +20,6 @@ from app.generate import Plan, generate, workspace_token
 from app.load_format import LoadError
 from app.loading import load_directory
 from app.progress import Progress, ProgressBar
-from app.repository import Repository
 from app.server import serve
 from app.settings import Settings
 from app.tables import ROLLUP_KEY
@@ -101,15 +101,27 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _prepare(settings: Settings) -> None:
-    """Bring the schema up to date; an empty embedded database gets the demo data."""
+    """Bring the schema up to date; a new embedded database gets the demo data.
+
+    New means that this command creates its file. A database that a load has ever touched,
+    even one that failed and kept no row, is never seeded: its data and tokens are not the
+    demo's.
+    """
+    url = make_url(settings.database_url)
+    new = url.get_backend_name() == "sqlite" and not _exists(url.database)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
-        if engine.dialect.name == "sqlite" and not await Repository(engine).has_workspaces():
-            print(f"Empty database: loading the demo data from {SEEDS}", file=sys.stderr)
-            await load_directory(engine, SEEDS)
+        if new:
+            print(f"New database: loading the demo data from {SEEDS}", file=sys.stderr)
+            await load_directory(engine, SEEDS, demo=True)
     finally:
         await engine.dispose()
+
+
+def _exists(database: str | None) -> bool:
+    # An in-memory SQLite database is new each time, and nobody else can read it.
+    return database not in (None, "", ":memory:") and Path(database).exists()
 
 
 _QUIET_HELP = "no progress bars (they show only on a terminal anyway)"

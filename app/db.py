@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,27 +11,43 @@ from alembic.config import Config
 from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from app.settings import Timeouts
 
-def create_engine(url: str) -> AsyncEngine:
+
+def create_engine(url: str, timeouts: Timeouts | None = None) -> AsyncEngine:
+    """The engine of a database URL. The server passes its timeouts; loads and other
+    maintenance commands run without them, since one of their statements may take long."""
     connect_args: dict[str, Any] = {}
-    if make_url(url).get_backend_name() == "postgresql":
+    options: dict[str, Any] = {}
+    postgresql = make_url(url).get_backend_name() == "postgresql"
+    if postgresql:
         # Campaigns range from a hundred contacts to millions. After five runs of a prepared
         # statement PostgreSQL may settle on one generic plan, made for an average campaign,
         # which took a million-contact campaign's stats from 215 to 483 ms (BENCHMARKS.md, a).
         # Planning each statement for its parameters costs well under a millisecond.
         connect_args["server_settings"] = {"plan_cache_mode": "force_custom_plan"}
-    engine = create_async_engine(url, connect_args=connect_args)
+    if timeouts and postgresql:
+        # The server ends a statement it runs too long; the driver gives up on one whose
+        # answer does not come (a network that drops packets), and on a connection attempt.
+        connect_args["server_settings"]["statement_timeout"] = str(int(timeouts.statement * 1000))
+        connect_args["command_timeout"] = timeouts.statement
+        connect_args["timeout"] = timeouts.connect
+    if timeouts:
+        options["pool_timeout"] = timeouts.connect  # waiting for a connection of the pool
+    engine = create_async_engine(url, connect_args=connect_args, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        busy = timeouts.statement if timeouts else 5.0
+        event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, busy))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_seconds: float, dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite; WAL lets readers run beside a load.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
+    # How long a statement waits for another connection's write lock.
+    cursor.execute(f"PRAGMA busy_timeout = {int(busy_seconds * 1000)}")
     cursor.close()
 
 

@@ -12,12 +12,17 @@ SEEDS = _PACKAGED_SEEDS if _PACKAGED_SEEDS.is_dir() else Path(__file__).parents[
 
 
 @cache
-def demo_token() -> str | None:
-    """The first token of the demo data, or None when the data set has none."""
+def demo_tokens() -> tuple[str, ...]:
+    """The tokens of the demo data, in file order; public, since the README prints them."""
     try:
         with (SEEDS / "api_tokens.csv").open(newline="", encoding="utf-8") as file:
-            row = next(csv.DictReader(file), None)
+            tokens = [(row.get("token") or "").strip() for row in csv.DictReader(file)]
     except FileNotFoundError:
-        return None
-    token = (row or {}).get("token") or ""
-    return token.strip() or None
+        return ()
+    return tuple(token for token in tokens if token)
+
+
+def demo_token() -> str | None:
+    """The first token of the demo data, or None when the data set has none."""
+    tokens = demo_tokens()
+    return tokens[0] if tokens else None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import ClassVar
 
 INTERNAL_MESSAGE = "Internal server error."
 
@@ -12,6 +14,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     BAD_USER_INPUT = "BAD_USER_INPUT"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
 
 
 HTTP_STATUS = {
@@ -19,6 +23,8 @@ HTTP_STATUS = {
     ErrorCode.NOT_FOUND: 404,
     ErrorCode.BAD_USER_INPUT: 400,
     ErrorCode.INTERNAL_SERVER_ERROR: 500,
+    ErrorCode.SERVICE_UNAVAILABLE: 503,
+    ErrorCode.REQUEST_TOO_LARGE: 413,
 }
 
 
@@ -26,6 +32,7 @@ class AppError(Exception):
     """An error whose message is safe to show to the client."""
 
     code: ErrorCode = ErrorCode.INTERNAL_SERVER_ERROR
+    headers: ClassVar[Mapping[str, str]] = {}  # HTTP headers of the answer
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -51,3 +58,14 @@ def rest_error_body(code: ErrorCode, message: str) -> dict[str, object]:
 
 def graphql_error_body(code: ErrorCode, message: str) -> dict[str, object]:
     return {"errors": [{"message": message, "extensions": {"code": code.value}}]}
+
+
+class Unavailable(AppError):
+    """The database cannot be reached in time; the client may retry soon."""
+
+    code = ErrorCode.SERVICE_UNAVAILABLE
+    headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
+
+
+class TooLarge(AppError):
+    code = ErrorCode.REQUEST_TOO_LARGE

@@ -25,8 +25,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app import rollups, tables
 from app.db import migrate
+from app.demo import demo_tokens
 from app.load_format import FILES, Column, FileSpec, LoadError, Row, batches, count_lines
 from app.progress import Progress, ProgressBar
+from app.tokens import hash_token
 
 # SQLite's page cache while loading, KiB (the default is 2 MiB): every index of a big table
 # is written at once, and a small cache spills pages to the WAL again and again.
@@ -166,19 +168,27 @@ def _present(directory: Path) -> list[tuple[FileSpec, Path]]:
 
 
 async def load_directory(
-    engine: AsyncEngine, directory: Path, progress: Progress | None = None
+    engine: AsyncEngine, directory: Path, progress: Progress | None = None, *, demo: bool = False
 ) -> dict[str, int]:
     """Create or upgrade the schema, then load the directory's CSV files in one transaction.
 
     Returns the rows read from each file present. Raises LoadError, keeping nothing of the load,
     on the first bad row or when the directory holds none of the files. progress, when given,
     makes a bar per file that advances by the file's lines.
+
+    A load that is not the demo (`demo`) removes the demo data's public tokens first, so they
+    never open data of a real load; they stay only where the load's own files bring them.
     """
     present = _present(directory)
     await migrate(engine)
     counts: dict[str, int] = {}
     touched = [spec.table for spec, _path in present]
     async with engine.begin() as connection, _load_cache(connection):
+        if not demo and demo_tokens():
+            hashes = [hash_token(token) for token in demo_tokens()]
+            await connection.execute(
+                sa.delete(tables.api_token).where(tables.api_token.c.token_hash.in_(hashes))
+            )
         for spec, path in present:
             bar = progress(spec.name, count_lines(path)) if progress else None
             try:

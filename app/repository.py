@@ -14,7 +14,9 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app import outages
 from app.filters import AudienceFilter, AudienceStatus
+from app.outages import OutageLog
 from app.pagination import Direction, OrderField, Ordering, Position
 from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
 from app.tables import (
@@ -23,7 +25,6 @@ from app.tables import (
     campaign_audience,
     campaign_audience_delta,
     campaign_audience_rollup,
-    workspace,
 )
 from app.tokens import hash_token
 
@@ -66,6 +67,7 @@ class Page(Generic[T]):
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._outages = OutageLog()
         self._sqlite = engine.dialect.name == "sqlite"
 
     async def workspace_for_token(self, token: str) -> int | None:
@@ -73,20 +75,16 @@ class Repository:
         stmt = sa.select(api_token.c.workspace_id).where(
             api_token.c.token_hash == hash_token(token), api_token.c.revoked_at.is_(None)
         )
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             workspace_id: int | None = await conn.scalar(stmt)
         return workspace_id
-
-    async def has_workspaces(self) -> bool:
-        async with self._engine.connect() as conn:
-            return await conn.scalar(sa.select(sa.exists().select_from(workspace))) is True
 
     async def campaigns(self, workspace_id: int, ids: Sequence[int]) -> dict[int, Campaign]:
         """The workspace's campaigns among ids, by id; others are absent."""
         stmt = sa.select(campaign).where(
             campaign.c.workspace_id == workspace_id, campaign.c.id.in_(ids)
         )
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         return {row.id: Campaign(**row._mapping) for row in rows}
 
@@ -98,13 +96,13 @@ class Repository:
         if after is not None:
             stmt = stmt.where(campaign.c.id > after)
         stmt = stmt.order_by(campaign.c.id).limit(first + 1)
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         return Page([Campaign(**row._mapping) for row in rows[:first]], has_next=len(rows) > first)
 
     async def campaign_count(self, workspace_id: int) -> int:
         stmt = sa.select(sa.func.count()).where(campaign.c.workspace_id == workspace_id)
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             return int(await conn.scalar(stmt) or 0)
 
     async def stats(
@@ -120,7 +118,7 @@ class Repository:
             stmt = self._record_stats(workspace_id, campaign_ids, audience_filter)
         else:
             stmt = self._group_stats(workspace_id, campaign_ids, audience_filter)
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         return {
             row[0]: AudienceStats(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
@@ -205,7 +203,7 @@ class Repository:
             *self._matching(workspace_id, campaign_id, audience_filter)
         )
         stmt = _keyset_page(matching, ordering, after, first + 1)
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         records = [AudienceRecord(**row._mapping) for row in rows[:first]]
         return Page(records, has_next=len(rows) > first)
@@ -233,7 +231,7 @@ class Repository:
             .subquery()
         )
         stmt = sa.select(campaign_audience).join(ids, ids.c.id == audience.id).order_by(audience.id)
-        async with self._engine.connect() as conn:
+        async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         return [AudienceRecord(**row._mapping) for row in rows]
 

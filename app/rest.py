@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -19,7 +21,7 @@ PAGES = ID32  # page numbers: 1 … the largest 32-bit whole number
 
 async def campaign_audience_stats(request: Request) -> JSONResponse:
     """GET /api/v1/global/campaign-audience-stats?campaign_id=…&status=…"""
-    params = request.query_params
+    params = _query(request)
     campaign_id, audience_filter = _campaign_id(params), _filter(params)
     loaders = Loaders(request.state.repository, request.state.workspace_id)
     stats = await loaders.campaign_stats(campaign_id, audience_filter)
@@ -40,7 +42,7 @@ async def audience_list(request: Request) -> JSONResponse:
     totalRecords is the stats' totalAudience, from the same aggregate; the page skips the
     records of the pages before it, by id.
     """
-    params = request.query_params
+    params = _query(request)
     campaign_id, audience_filter = _campaign_id(params), _filter(params)
     page = _number(params, "page", PAGES, default=1)
     limit = _number(params, "limit", PAGE_SIZES, default=10)
@@ -70,6 +72,18 @@ async def audience_list(request: Request) -> JSONResponse:
             },
         }
     )
+
+
+def _query(request: Request) -> QueryParams:
+    """The query parameters, percent-escapes decoded as UTF-8 strictly: Starlette's own
+    would replace bytes that are not UTF-8, and then match nothing in silence."""
+    try:
+        pairs = parse_qsl(
+            request.scope["query_string"].decode("latin-1"), keep_blank_values=True, errors="strict"
+        )
+    except UnicodeDecodeError:
+        raise BadInput("query", "the parameters are not valid UTF-8 once decoded") from None
+    return QueryParams(pairs)
 
 
 def _campaign_id(params: QueryParams) -> int:

@@ -309,10 +309,10 @@ DOCUMENT_CASES = {
         "token",
     ),
     "huge-document": _document_case(
-        "{ campaign(id: 1) { " + "id " * 100_000 + "} }", None, "token", "size", "large", "long"
+        "{ campaign(id: 1) { " + "id " * 20_000 + "} }", None, "token", "size", "large", "long"
     ),
     "huge-comment": _document_case(
-        "# " + "padding " * 1_000_000 + "\n{ __typename }",
+        "# " + "padding " * 20_000 + "\n{ __typename }",
         None,
         "size",
         "large",

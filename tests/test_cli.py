@@ -122,7 +122,7 @@ def test_serve_seeds_an_empty_database_and_answers_the_readme_query(tmp_path: Pa
     durations = [edge["node"]["duration"] for edge in found["audience"]["edges"]]
     assert len(durations) == 5
     assert durations == sorted(durations, reverse=True)
-    assert b"demo data" in server.stderr
+    assert b"New database: loading the demo data" in server.stderr
 
 
 class _Terminal(io.StringIO):

@@ -34,3 +34,34 @@ def test_empty_cors_origins_allow_none() -> None:
 def test_bad_port_is_named() -> None:
     with pytest.raises(ValueError, match="AUDIENCE_STATS_PORT"):
         Settings.from_env({"AUDIENCE_STATS_PORT": "eighty"})
+
+
+def test_timeouts_and_body_cap_from_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "AUDIENCE_STATS_DB_CONNECT_TIMEOUT": "2.5",
+            "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT": "3",
+            "AUDIENCE_STATS_REQUEST_TIMEOUT": "7",
+            "AUDIENCE_STATS_MAX_BODY_BYTES": "1000",
+            "AUDIENCE_STATS_COMPACT_SECONDS": "0.5",
+        }
+    )
+    assert (settings.timeouts.connect, settings.timeouts.statement) == (2.5, 3.0)
+    assert (settings.timeouts.request, settings.max_body_bytes) == (7.0, 1000)
+    assert settings.compact_seconds == 0.5
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("AUDIENCE_STATS_DB_CONNECT_TIMEOUT", "0"),
+        ("AUDIENCE_STATS_DB_STATEMENT_TIMEOUT", "soon"),
+        ("AUDIENCE_STATS_REQUEST_TIMEOUT", "-1"),
+        ("AUDIENCE_STATS_COMPACT_SECONDS", "nan"),
+        ("AUDIENCE_STATS_MAX_BODY_BYTES", "1e6"),
+        ("AUDIENCE_STATS_MAX_BODY_BYTES", "0"),
+    ],
+)
+def test_bad_bounds_are_named(name: str, value: str) -> None:
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({name: value})

@@ -11,8 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
-from app.errors import ErrorCode, graphql_error_body
+from app.errors import ErrorCode, Unavailable, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context
 from app.graphql.schema import schema
@@ -57,6 +58,20 @@ class GraphQLView(GraphQL[Context, None]):
                 body = graphql_error_body(ErrorCode.BAD_USER_INPUT, error.reason)
                 response = JSONResponse(body, status_code=error.status_code)
         await response(scope, receive, send)
+
+    def create_response(
+        self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        # A database outage is the whole answer's fate: 503, so clients and balancers retry.
+        errors = response_data.get("errors") if isinstance(response_data, dict) else None
+        codes = {
+            (e.get("extensions") or {}).get("code") for e in errors or () if isinstance(e, dict)
+        }
+        if ErrorCode.SERVICE_UNAVAILABLE in codes:
+            response.status_code = 503
+            response.headers.update(Unavailable.headers)
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         # Very long numbers and very deep nesting raise more than JSONDecodeError.
