@@ -103,12 +103,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def _prepare(settings: Settings) -> None:
     """Bring the schema up to date; a new embedded database gets the demo data.
 
-    New means that this command creates its file. A database that a load has ever touched,
-    even one that failed and kept no row, is never seeded: its data and tokens are not the
-    demo's.
+    New means that the file is missing or empty (SQLite reads an empty file as an empty
+    database). A database that a load has ever touched, even one that failed and kept no row,
+    holds the schema, so it is never seeded: its data and tokens are not the demo's.
     """
     url = make_url(settings.database_url)
-    new = url.get_backend_name() == "sqlite" and not _exists(url.database)
+    new = url.get_backend_name() == "sqlite" and _is_empty(url.database)
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
@@ -119,9 +119,12 @@ async def _prepare(settings: Settings) -> None:
         await engine.dispose()
 
 
-def _exists(database: str | None) -> bool:
-    # An in-memory SQLite database is new each time, and nobody else can read it.
-    return database not in (None, "", ":memory:") and Path(database).exists()
+def _is_empty(database: str | None) -> bool:
+    # An in-memory SQLite database is new each time, but nobody else can read it: not seeded.
+    if database in (None, "", ":memory:"):
+        return False
+    path = Path(database)
+    return not path.exists() or path.stat().st_size == 0
 
 
 _QUIET_HELP = "no progress bars (they show only on a terminal anyway)"

@@ -39,6 +39,14 @@ def test_serve_seeds_a_new_database(tmp_path: Path) -> None:
     assert asyncio.run(_workspace_of(f"sqlite+aiosqlite:///{path}", demo_token())) == 1
 
 
+def test_serve_seeds_an_empty_file(tmp_path: Path) -> None:
+    """A zero-byte file is an empty SQLite database (one a user made with `touch`)."""
+    path = tmp_path / "touched.db"
+    path.touch()
+    _prepare(path)
+    assert asyncio.run(_workspace_of(f"sqlite+aiosqlite:///{path}", demo_token())) == 1
+
+
 def test_a_failed_first_load_leaves_a_database_serve_does_not_seed(tmp_path: Path) -> None:
     """A load that created the schema, then failed (or was killed): no demo data after."""
     path = tmp_path / "real.db"
