@@ -54,8 +54,18 @@ client-test: install
 	cd $(CLIENT) && npm test
 
 # Benchmarks on SQLite and PostgreSQL (bench/); data and results are cached in bench/.data/.
-.PHONY: bench
+# The writes case (h) drives PostgreSQL with pgbench (Debian's postgresql-client).
+.PHONY: bench bench-large
 bench: install
 	@command -v wrk >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$sudo apt-get update && $$sudo apt-get install -y wrk; }
+	@command -v pgbench >/dev/null || { sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update && $$sudo apt-get install -y postgresql-client; }
 	$(BIN)/python -m bench.run
+
+# Optional, not part of bench: case (g) with a campaign of 10,000,000 contacts (and 1,000,000,
+# 100,000, 10,000) in a data set and PostgreSQL database of its own (audience_stats_bench_large).
+# LARGE=200000 makes a smaller one, to try it.
+LARGE ?= 10000000
+bench-large: install
+	$(BIN)/python -m bench.run --large --big-campaign $(LARGE)

@@ -65,8 +65,8 @@ class Backend:
         return cls("sqlite", sqlite_url(dataset.sqlite_path), dataset.sqlite_path)
 
     @classmethod
-    def postgresql(cls) -> Backend:
-        return cls("postgresql", POSTGRES_URL)
+    def postgresql(cls, url: str | None = None) -> Backend:
+        return cls("postgresql", url or POSTGRES_URL)
 
     async def raw(self) -> Raw:
         if self.sqlite_path is not None:

@@ -1,5 +1,6 @@
-"""(f) The query plan of every statement of cases (a) and (b): EXPLAIN QUERY PLAN on SQLite,
-EXPLAIN (ANALYZE, BUFFERS) on PostgreSQL, run raw with the parameters the app sent."""
+"""(f) The query plan of every statement of cases (a) and (b), the app's with the parameters
+it sent and then (a)'s plain SQL statements: EXPLAIN QUERY PLAN on SQLite, EXPLAIN (ANALYZE,
+BUFFERS) on PostgreSQL, run raw."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from bench.database import Backend, PostgresRaw
 
 
 async def run(backend: Backend, dataset: Dataset) -> dict[str, Any]:
-    statements = await stats_case.statements(backend, dataset)
-    statements += await pages_case.statements(backend, dataset)
+    found = await stats_case.statements(backend, dataset)
+    count = len(stats_case.CASES)
+    # The app's statements first, then the plain ones, so that the generic plans below are
+    # the app's.
+    statements = found[:count] + await pages_case.statements(backend, dataset) + found[count:]
     raw = await backend.raw()
     try:
         await raw.explain(statements[0])  # the first run warms the cache for the rest

@@ -2,6 +2,8 @@
 
     .venv/bin/python -m bench.run                       # all cases on both databases
     .venv/bin/python -m bench.run --backend sqlite --case stats --case pages
+    .venv/bin/python -m bench.run --big-campaign 100000  # a quicker, smaller run
+    .venv/bin/python -m bench.run --large               # (g) with 10,000,000 contacts
 
 Results are kept per case and database under bench/.data/results/, and the report is
 written from all of them, so a single case can be rerun on its own.
@@ -29,12 +31,15 @@ import asyncpg
 from bench import (
     batching_case,
     explain_case,
+    groups_case,
     layers_case,
+    load_case,
     memory_case,
     pages_case,
     report,
     stats_case,
     throughput_case,
+    writes_case,
 )
 from bench.data import (
     DATA,
@@ -42,30 +47,68 @@ from bench.data import (
     Spec,
     drop_postgres,
     postgres_dsn,
+    postgres_url,
     prepare,
     prepare_postgres,
 )
 from bench.database import Backend
 from bench.server import app_command, free_port, running
 
-# One big campaign (campaign 1, workspace 1) and 100 campaigns of 1,000 records; workspace 2
-# holds 50 of the small ones, for the batching case.
+# Campaigns 1, 2, 3 of 1,000,000, 100,000 and 10,000 contacts (workspaces 1, 2, 1), then 100
+# campaigns of 1,000: 50 in each workspace, those of workspace 2 for the batching case.
+# --big-campaign N scales the three to N, N/10 and N/100; the small ones stay.
 BIG = 1_000_000
-SMALL = 100 * 1_000
+SMALL = 100
+SMALL_AUDIENCE = 1_000
+# make bench-large: campaigns of 10,000,000, 1,000,000, 100,000 and 10,000 alone, for (g).
+LARGE = 10_000_000
+
+
+def series(big: int, count: int) -> tuple[int, ...]:
+    return tuple(big // 10**power for power in range(count))
 
 
 def spec(big: int = BIG) -> Spec:
-    return Spec(workspaces=2, campaigns=101, audience=big + SMALL, seed=1, big_campaign=big)
+    bigs = series(big, 3)
+    return Spec(
+        workspaces=2,
+        campaigns=len(bigs) + SMALL,
+        audience=sum(bigs) + SMALL * SMALL_AUDIENCE,
+        seed=1,
+        big_campaigns=bigs,
+    )
 
 
-CASES = ("stats", "pages", "batching", "throughput", "memory", "explain")
+def large_spec(big: int = LARGE) -> Spec:
+    bigs = series(big, 4)
+    return Spec(workspaces=2, campaigns=len(bigs), audience=sum(bigs), seed=1, big_campaigns=bigs)
+
+
+CASES = (
+    "stats",
+    "pages",
+    "groups",
+    "batching",
+    "throughput",
+    "memory",
+    "explain",
+    "writes",
+    "load",
+)
 BACKENDS = ("sqlite", "postgresql")
 RESULTS = DATA / "results"
+LARGE_SUFFIX = "large"  # the large run's results, machine record and PostgreSQL database
 
 
-def save(backend: str, case: str, result: dict[str, Any], command: str) -> None:
+def save(backend: str, case: str, result: dict[str, Any], command: str, load: float) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
-    record = {"measured_at": _now(), "command": command, "result": result}
+    record = {
+        "measured_at": _now(),
+        "command": command,
+        # Other work on the machine skews timings: the 1-minute load average before and after.
+        "load": [round(load, 2), round(os.getloadavg()[0], 2)],
+        "result": result,
+    }
     (RESULTS / f"{backend}-{case}.json").write_text(json.dumps(record, indent=1, default=str))
 
 
@@ -73,41 +116,77 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def case_command(backend: str, case: str) -> str:
-    return f".venv/bin/python -m bench.run --backend {backend} --case {case}"
+@dataclasses.dataclass(frozen=True, slots=True)
+class Run:
+    """What this invocation measures: the data set's size and whether it is the large one."""
+
+    big: int
+    large: bool = False
+
+    @property
+    def spec(self) -> Spec:
+        return large_spec(self.big) if self.large else spec(self.big)
+
+    def command(self, backend: str, case: str) -> str:
+        command = f".venv/bin/python -m bench.run --backend {backend} --case {case}"
+        if self.large:
+            command += " --large"
+        if self.big != (LARGE if self.large else BIG):
+            command += f" --big-campaign {self.big}"
+        return command
+
+    def result_name(self, case: str) -> str:
+        return f"{case}-{LARGE_SUFFIX}" if self.large else case
 
 
-async def run_backend(backend: Backend, dataset: Dataset, cases: list[str]) -> None:
+async def run_backend(backend: Backend, dataset: Dataset, cases: list[str], run: Run) -> None:
     if backend.name == "postgresql":
-        await prepare_postgres(dataset)
+        await prepare_postgres(dataset, backend.url)
 
-    def done(case: str, result: dict[str, Any]) -> None:
-        save(backend.name, case, result, case_command(backend.name, case))
+    def timed(case: str, label: str) -> tuple[str, float]:
+        print(f"{backend.name}: {label}", flush=True)
+        return case, os.getloadavg()[0]
 
-    if "stats" in cases or "pages" in cases:
+    def done(started: tuple[str, float], result: dict[str, Any]) -> None:
+        case, load = started
+        command = run.command(backend.name, case)
+        save(backend.name, run.result_name(case), result, command, load)
+
+    served = [c for c in ("stats", "pages", "groups") if c in cases]
+    if served:
         port = free_port()
         env = {"DATABASE_URL": backend.url}
         with running(app_command(port), env, f"{backend.name}-server", port) as server:
             if "stats" in cases:
-                print(f"{backend.name}: (a) stats", flush=True)
-                done("stats", await stats_case.run(backend, dataset, server.url))
+                started = timed("stats", "(a) stats")
+                done(started, await stats_case.run(backend, dataset, server.url))
             if "pages" in cases:
-                print(f"{backend.name}: (b) pages", flush=True)
-                done("pages", await pages_case.run(backend, dataset, server.url))
+                started = timed("pages", "(b) pages")
+                done(started, await pages_case.run(backend, dataset, server.url))
+            if "groups" in cases:
+                started = timed("groups", "(g) cost by groups")
+                done(started, await groups_case.run(backend, dataset, server.url))
     if "batching" in cases:
-        print(f"{backend.name}: (c) batching", flush=True)
-        done("batching", await batching_case.run(backend, dataset))
+        started = timed("batching", "(c) batching")
+        done(started, await batching_case.run(backend, dataset))
     if "throughput" in cases:
-        print(f"{backend.name}: (d) throughput", flush=True)
+        started = timed("throughput", "(d) throughput")
         result = throughput_case.run(backend, dataset)
         result["layers"] = await layers_case.run(backend, dataset)
-        done("throughput", result)
+        done(started, result)
     if "memory" in cases:
-        print(f"{backend.name}: (e) memory", flush=True)
-        done("memory", await memory_case.run(backend, dataset))
+        started = timed("memory", "(e) memory")
+        done(started, await memory_case.run(backend, dataset))
     if "explain" in cases:
-        print(f"{backend.name}: (f) explain", flush=True)
-        done("explain", await explain_case.run(backend, dataset))
+        started = timed("explain", "(f) explain")
+        done(started, await explain_case.run(backend, dataset))
+    if "writes" in cases:
+        started = timed("writes", "(h) writes")
+        done(started, await writes_case.run(backend, dataset))
+    if "load" in cases:
+        started = timed("load", "(i) load")
+        # The issue's data set at the default size: one campaign of 1,000,000 rows.
+        done(started, await load_case.run(backend, run.big))
 
 
 async def postgres_version() -> str:
@@ -124,6 +203,7 @@ def machine(dataset: Dataset, postgres: str, load_at_start: float) -> dict[str, 
     model = models[0] if models else platform.processor()
     memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
     wrk = shutil.which("wrk")
+    pgbench = shutil.which("pgbench")
     wrk_version = (
         subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)  # noqa: S603
         .stdout.splitlines()[0]
@@ -143,6 +223,11 @@ def machine(dataset: Dataset, postgres: str, load_at_start: float) -> dict[str, 
         "sqlite": sqlite3.sqlite_version,
         "postgresql": postgres,
         "wrk": wrk_version,
+        "pgbench": subprocess.run(  # noqa: S603
+            [pgbench, "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if pgbench
+        else "not installed",
         "packages": {
             name: version(name)
             for name in (
@@ -157,7 +242,9 @@ def machine(dataset: Dataset, postgres: str, load_at_start: float) -> dict[str, 
             )
         },
         "generate_args": dataset.spec.args,
+        "parts": dataset.spec.parts,
         "spec": dataclasses.asdict(dataset.spec),
+        "campaigns": [dataclasses.asdict(c) for c in dataset.series],
         "dataset": dataset.key,
     }
 
@@ -169,8 +256,15 @@ async def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--big-campaign",
         type=int,
-        default=BIG,
-        help=f"contacts of the big campaign (default {BIG:,}); smaller runs quicker",
+        help=f"contacts of campaign 1 (default {BIG:,}, with --large {LARGE:,}); campaigns 2 "
+        "and 3 (and 4) get a tenth (and a hundredth, a thousandth) of it; (i) loads as many "
+        "rows; smaller runs quicker",
+    )
+    parser.add_argument(
+        "--large",
+        action="store_true",
+        help=f"(g) alone on a data set of campaigns of {LARGE:,}, {LARGE // 10:,}, "
+        f"{LARGE // 100:,} and {LARGE // 1000:,} contacts (make bench-large)",
     )
     parser.add_argument(
         "--drop-postgres",
@@ -178,21 +272,32 @@ async def main(argv: list[str] | None = None) -> int:
         help="drop the bench's PostgreSQL database (it is kept between runs as a cache)",
     )
     args = parser.parse_args(argv)
-    if args.big_campaign < pages_case.DEPTH + pages_case.PAGE_SIZE:
+    big = args.big_campaign or (LARGE if args.large else BIG)
+    if args.large:
+        if big < 10_000:
+            parser.error("--big-campaign must be at least 10000 with --large")
+        if set(args.case or ["groups"]) != {"groups"}:
+            parser.error("--large runs case groups (g) alone")
+    elif big < pages_case.DEPTH + pages_case.PAGE_SIZE:
         parser.error(f"--big-campaign must be at least {pages_case.DEPTH + pages_case.PAGE_SIZE}")
     if args.drop_postgres:
         await drop_postgres()
+        await drop_postgres(postgres_url(LARGE_SUFFIX))
         return 0
-    cases = args.case or list(CASES)
+    run = Run(big, args.large)
+    cases = ["groups"] if args.large else args.case or list(CASES)
     load_at_start = os.getloadavg()[0]
-    dataset = prepare(spec(args.big_campaign))
+    dataset = prepare(run.spec)
     for name in args.backend or BACKENDS:
-        backend = Backend.sqlite(dataset) if name == "sqlite" else Backend.postgresql()
-        await run_backend(backend, dataset, cases)
+        if name == "sqlite":
+            backend = Backend.sqlite(dataset)
+        else:
+            backend = Backend.postgresql(postgres_url(LARGE_SUFFIX) if args.large else None)
+        await run_backend(backend, dataset, cases, run)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "machine.json").write_text(
-        json.dumps(machine(dataset, await postgres_version(), load_at_start), indent=1)
-    )
+    record = machine(dataset, await postgres_version(), load_at_start)
+    name = f"machine-{LARGE_SUFFIX}.json" if args.large else "machine.json"
+    (RESULTS / name).write_text(json.dumps(record, indent=1))
     report.write(RESULTS)
     print(f"wrote {report.OUT}")
     return 0
