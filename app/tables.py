@@ -196,6 +196,16 @@ campaign_audience_delta = sa.Table(
     info={"dialect": "postgresql"},
 )
 
+# SQLite only: the row that REPLACE conflict resolution is about to displace, noted by a
+# BEFORE trigger for the AFTER trigger that takes it out of the rollup (migration 0004).
+campaign_audience_replaced = sa.Table(
+    "campaign_audience_replaced",
+    metadata,
+    *_rollup_columns()[:6],
+    sa.Column("duration", sa.Integer, nullable=False),
+    info={"dialect": "sqlite"},
+)
+
 
 def exists_on(dialect: str, item: Any, *_: Any) -> bool:
     """Whether a schema item exists on that database: the `include_object` filter with which

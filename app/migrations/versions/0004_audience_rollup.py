@@ -8,6 +8,8 @@ Writers never update a shared rollup row, so they never queue behind each other 
 deadlock on it) until they commit. TRUNCATE empties both.
 
 SQLite: row triggers upsert the rollup directly; SQLite runs one writer at a time anyway.
+campaign_audience_replaced notes, for one row write at a time, the row that REPLACE
+conflict resolution is about to delete without firing the DELETE trigger.
 
 Revision ID: 0004
 Revises: 0003
@@ -26,9 +28,11 @@ depends_on: str | Sequence[str] | None = None
 
 ROLLUP = "campaign_audience_rollup"
 DELTA = "campaign_audience_delta"
+REPLACED = "campaign_audience_replaced"
 KEY = "campaign_id, status, call_status, first_status, last_status, attempt"
 NULLABLE = ("call_status", "first_status", "last_status")
 EVENTS = ("insert", "update", "delete", "truncate")
+SQLITE_NOTES = ("note_insert", "note_update", "replaced_insert", "replaced_update")
 ROLLUP_LOCK = 0x726F6C6C7570  # the advisory lock of app.rollups (compaction and rebuild)
 
 
@@ -61,6 +65,9 @@ def upgrade() -> None:
         for statement in _postgresql_triggers():
             op.execute(statement)
     else:
+        op.create_table(
+            REPLACED, *_columns()[:6], sa.Column("duration", sa.Integer(), nullable=False)
+        )
         op.execute(
             f"CREATE UNIQUE INDEX ux_campaign_audience_rollup_group_sqlite ON {ROLLUP} "
             f"(campaign_id, status, {_sqlite_key()}, attempt)"
@@ -80,8 +87,9 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION campaign_audience_rollup_{event}()")
         op.drop_table(DELTA)
     else:
-        for event in EVENTS[:3]:
-            op.execute(f"DROP TRIGGER campaign_audience_rollup_{event}")
+        for name in (*EVENTS[:3], *SQLITE_NOTES):
+            op.execute(f"DROP TRIGGER campaign_audience_rollup_{name}")
+        op.drop_table(REPLACED)
     op.drop_table(ROLLUP)
 
 
@@ -139,26 +147,38 @@ def _sqlite_triggers() -> list[str]:
             "records = records + 1, duration = duration + excluded.duration;"
         )
 
-    def remove(row: str) -> str:
-        # Written as the unique index's expressions, so both statements use it.
+    def remove(row: str, source: str = "") -> str:
+        # Written as the unique index's expressions, so both statements use it; a source
+        # (FROM …) names the row, and the rollup's columns are then spelled in full.
+        own = f"{ROLLUP}." if source else ""
         group = " AND ".join(
             [
-                f"campaign_id = {row}.campaign_id",
-                f"status = {row}.status",
+                f"{own}campaign_id = {row}.campaign_id",
+                f"{own}status = {row}.status",
                 *(
-                    f"({name} IS NULL) = ({row}.{name} IS NULL) "
-                    f"AND ifnull({name}, '') = ifnull({row}.{name}, '')"
+                    f"({own}{name} IS NULL) = ({row}.{name} IS NULL) "
+                    f"AND ifnull({own}{name}, '') = ifnull({row}.{name}, '')"
                     for name in NULLABLE
                 ),
-                f"attempt = {row}.attempt",
+                f"{own}attempt = {row}.attempt",
             ]
         )
+        found = f"EXISTS (SELECT 1 {source} WHERE {group})" if source else group
         return (
-            f"UPDATE {ROLLUP} SET records = records - 1, duration = duration - {row}.duration "
-            f"WHERE {group}; DELETE FROM {ROLLUP} WHERE {group} AND records = 0;"
+            f"UPDATE {ROLLUP} SET records = records - 1, "
+            f"duration = {own}duration - {row}.duration {source} WHERE {group}; "
+            f"DELETE FROM {ROLLUP} WHERE records = 0 AND {found};"
         )
 
+    # REPLACE conflict resolution (INSERT OR REPLACE, UPDATE OR REPLACE) deletes the row
+    # that holds the id without firing the DELETE trigger, unless the writer's connection
+    # has turned recursive_triggers on. So each INSERT, and each UPDATE of the id, first
+    # notes the row its id would displace (and forgets what an earlier, skipped statement
+    # noted); once the row is written, that row is gone and leaves the rollup.
+    noted = f"{REPLACED} AS replaced"
     columns = "campaign_id, status, call_status, first_status, last_status, attempt, duration"
+    note = f"INSERT INTO {REPLACED} ({columns}) SELECT {columns} FROM campaign_audience"
+    forget = f"DELETE FROM {REPLACED};"
     return [
         "CREATE TRIGGER campaign_audience_rollup_insert AFTER INSERT ON campaign_audience "
         f"BEGIN {add('NEW')} END",
@@ -166,4 +186,17 @@ def _sqlite_triggers() -> list[str]:
         f"ON campaign_audience BEGIN {remove('OLD')} {add('NEW')} END",
         "CREATE TRIGGER campaign_audience_rollup_delete AFTER DELETE ON campaign_audience "
         f"BEGIN {remove('OLD')} END",
+        # Checked per row, so a plain INSERT of a new id writes nothing more.
+        "CREATE TRIGGER campaign_audience_rollup_note_insert BEFORE INSERT ON campaign_audience "
+        f"WHEN EXISTS (SELECT 1 FROM {REPLACED}) "
+        "OR EXISTS (SELECT 1 FROM campaign_audience WHERE id = NEW.id) "
+        f"BEGIN {forget} {note} WHERE id = NEW.id; END",
+        "CREATE TRIGGER campaign_audience_rollup_note_update BEFORE UPDATE OF id "
+        f"ON campaign_audience BEGIN {forget} {note} WHERE id = NEW.id AND NEW.id <> OLD.id; END",
+        *(
+            f"CREATE TRIGGER campaign_audience_rollup_replaced_{event} AFTER {spelled} "
+            f"ON campaign_audience WHEN EXISTS (SELECT 1 FROM {REPLACED}) "
+            f"BEGIN {remove('replaced', f'FROM {noted}')} {forget} END"
+            for event, spelled in (("insert", "INSERT"), ("update", "UPDATE OF id"))
+        ),
     ]
