@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app import load_format
 from app.load_format import LoadError
 from app.loading import load_directory
-from app.tables import api_token, campaign, campaign_audience, workspace
+from app.tables import (
+    api_token,
+    campaign,
+    campaign_audience,
+    campaign_audience_replaced,
+    workspace,
+)
 from app.timestamps import as_utc
 from app.tokens import hash_token
 from tests.conftest import tables_of
@@ -57,7 +63,8 @@ def write(directory: Path, files: dict[str, list[str]]) -> Path:
 
 
 async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table (the rollup's too), in order."""
+    """Every row of every table (the rollup's too), in order; not SQLite's note of a row
+    REPLACE displaces, which a skipped write may leave behind and the next insert clears."""
     async with engine.connect() as conn:
         return {
             table.name: [
@@ -67,6 +74,7 @@ async def snapshot(engine: AsyncEngine) -> dict[str, list[tuple[Any, ...]]]:
                 )
             ]
             for table in tables_of(engine)
+            if table is not campaign_audience_replaced
         }
 
 

@@ -32,7 +32,7 @@ REPLACED = "campaign_audience_replaced"
 KEY = "campaign_id, status, call_status, first_status, last_status, attempt"
 NULLABLE = ("call_status", "first_status", "last_status")
 EVENTS = ("insert", "update", "delete", "truncate")
-SQLITE_NOTES = ("note_insert", "note_update", "replaced_insert", "replaced_update")
+SQLITE_NOTES = ("note_insert", "note_update", "kept", "replaced_insert", "replaced_update")
 ROLLUP_LOCK = 0x726F6C6C7570  # the advisory lock of app.rollups (compaction and rebuild)
 
 
@@ -193,6 +193,9 @@ def _sqlite_triggers() -> list[str]:
         f"BEGIN {forget} {note} WHERE id = NEW.id; END",
         "CREATE TRIGGER campaign_audience_rollup_note_update BEFORE UPDATE OF id "
         f"ON campaign_audience BEGIN {forget} {note} WHERE id = NEW.id AND NEW.id <> OLD.id; END",
+        # An upsert's DO UPDATE (or a skipped write) displaced nothing: forget its note.
+        "CREATE TRIGGER campaign_audience_rollup_kept AFTER UPDATE ON campaign_audience "
+        f"WHEN OLD.id = NEW.id AND EXISTS (SELECT 1 FROM {REPLACED}) BEGIN {forget} END",
         *(
             f"CREATE TRIGGER campaign_audience_rollup_replaced_{event} AFTER {spelled} "
             f"ON campaign_audience WHEN EXISTS (SELECT 1 FROM {REPLACED}) "
