@@ -41,8 +41,10 @@ lock: install
 	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check > constraints.txt
 
 # The generated TypeScript client: pinned install, codegen must match what is committed,
-# strict type check, then live calls against a server on the demo data.
+# strict type check, then live calls against a server on the demo data. Then graphql-http's
+# GraphQL over HTTP server audits (pinned) against a server on the demo data: all must pass.
 CLIENT := clients/typescript
+AUDIT := clients/http-audit
 client-test: install
 	cd $(CLIENT) && npm ci --no-audit --no-fund
 	cd $(CLIENT) && npm run codegen
@@ -52,6 +54,8 @@ client-test: install
 		exit 1; }
 	cd $(CLIENT) && npm run typecheck && npm run lint
 	cd $(CLIENT) && npm test
+	cd $(AUDIT) && npm ci --no-audit --no-fund
+	cd $(AUDIT) && npm test
 
 # Benchmarks on SQLite and PostgreSQL (bench/); data and results are cached in bench/.data/.
 # The writes case (h) drives PostgreSQL with pgbench (Debian's postgresql-client).

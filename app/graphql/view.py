@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from cross_web import HTTPException
 from starlette.datastructures import Headers, QueryParams
@@ -13,12 +14,25 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 
-from app.errors import ErrorCode, Unavailable, graphql_error_body
+from app.errors import HTTP_STATUS, ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context
 from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.routes import GRAPHQL_PATH
+
+# The response media types of GraphQL over HTTP. application/json is the legacy one: every
+# well-formed request is answered 200. application/graphql-response+json answers a request
+# error (no data: execution never started) with a 4xx status.
+JSON = "application/json"
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+_CONTENT_TYPE = {JSON: JSON, GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf-8"}
+
+# Codes that set the status of the whole answer (HTTP_STATUS), under either media type and
+# even next to data: the client should retry (after the error's extensions.retryAfter
+# seconds) rather than use a partial answer. The first one listed here that the answer
+# holds wins.
+WHOLE_ANSWER_CODES = (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.THROTTLED)
 
 
 def is_graphiql_page(scope: Scope) -> bool:
@@ -40,6 +54,67 @@ def _is_page_request(scope: Scope) -> bool:
     )
 
 
+def response_media_type(accept: str | None) -> str:
+    """application/graphql-response+json when the Accept header lists it at a quality no
+    lower than application/json's (a wildcard counts for application/json); otherwise, and
+    without an Accept header, application/json."""
+    qualities: dict[str, float] = {}
+    for media_range in (accept or "").split(","):
+        media_type, *params = (part.strip().lower() for part in media_range.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        qualities[media_type] = quality
+    wanted = qualities.get(GRAPHQL_RESPONSE, 0.0)
+    # The most specific range that matches application/json gives its quality.
+    legacy = next((qualities[r] for r in (JSON, "application/*", "*/*") if r in qualities), 0.0)
+    return GRAPHQL_RESPONSE if wanted > 0 and wanted >= legacy else JSON
+
+
+def answer_status(
+    errors: list[tuple[ErrorCode, Mapping[str, object]]], *, request_error: bool, media_type: str
+) -> tuple[int, Mapping[str, str]]:
+    """The HTTP status and extra headers of a GraphQL answer, from its errors' codes (and
+    extensions): the one place that decides them."""
+    for whole in WHOLE_ANSWER_CODES:
+        for code, extensions in errors:
+            if code is whole:
+                return HTTP_STATUS[code], {"Retry-After": str(extensions.get("retryAfter", 1))}
+    if request_error and media_type == GRAPHQL_RESPONSE:
+        return max(HTTP_STATUS[code] for code, _ in errors), {}
+    return 200, {}
+
+
+def _coded(errors: object) -> list[tuple[ErrorCode, Mapping[str, object]]]:
+    """The errors' extensions.code and extensions, in order; one without a known code counts
+    as internal."""
+    coded = []
+    for error in errors if isinstance(errors, list) else ():
+        extensions = (error.get("extensions") if isinstance(error, dict) else None) or {}
+        try:
+            code = ErrorCode(str(extensions.get("code")))
+        except ValueError:
+            code = ErrorCode.INTERNAL_SERVER_ERROR
+        coded.append((code, extensions))
+    return coded
+
+
+def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
+    """Errors and no data, and no error at a field: parsing, validation or variable coercion
+    failed (or a limit), so execution never started."""
+    errors = response_data.get("errors")
+    return (
+        response_data.get("data") is None
+        and bool(errors)
+        and not any(isinstance(error, dict) and "path" in error for error in errors or ())
+    )
+
+
 class GraphQLView(GraphQL[Context, None]):
     def __init__(self) -> None:
         # Strawberry's own page loads GraphiQL from a CDN; ours is served by the app.
@@ -47,30 +122,54 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response
+        request = Request(scope, receive)
         if _is_page_request(scope):
             # The page needs no token, so it is answered before get_context asks for one.
-            response = await graphiql_page(Request(scope, receive))
+            response = await graphiql_page(request)
         else:
             try:
-                response = await self.run(Request(scope, receive))
+                response = await self.run(request)
             except HTTPException as error:
                 # Strawberry answers a malformed request in plain text; ours carry a code.
                 body = graphql_error_body(ErrorCode.BAD_USER_INPUT, error.reason)
-                response = JSONResponse(body, status_code=error.status_code)
+                media_type = response_media_type(request.headers.get("accept"))
+                response = JSONResponse(
+                    body,
+                    status_code=error.status_code,
+                    headers={"Vary": "Accept"},
+                    media_type=_CONTENT_TYPE[media_type],
+                )
         await response(scope, receive, send)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        # The sub-response carries the negotiated media type to create_response.
+        sub_response = await super().get_sub_response(request)
+        sub_response.media_type = response_media_type(request.headers.get("accept"))
+        return sub_response
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
     ) -> Response:
-        response = super().create_response(response_data, sub_response)
-        # A database outage is the whole answer's fate: 503, so clients and balancers retry.
-        errors = response_data.get("errors") if isinstance(response_data, dict) else None
-        codes = {
-            (e.get("extensions") or {}).get("code") for e in errors or () if isinstance(e, dict)
-        }
-        if ErrorCode.SERVICE_UNAVAILABLE in codes:
-            response.status_code = 503
-            response.headers.update(Unavailable.headers)
+        media_type = sub_response.media_type or JSON
+        if isinstance(response_data, list):  # a batch, were batching enabled
+            errors = [error for item in response_data for error in _coded(item.get("errors"))]
+            request_error = False
+        else:
+            errors = _coded(response_data.get("errors"))
+            request_error = _is_request_error(response_data)
+            if request_error and media_type == GRAPHQL_RESPONSE:
+                # A request error has no data entry at all, as the GraphQL spec says.
+                response_data = response_data.copy()
+                del response_data["data"]
+        status, headers = answer_status(errors, request_error=request_error, media_type=media_type)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status,
+            headers={"Vary": "Accept", **headers},
+            media_type=_CONTENT_TYPE[media_type],
+        )
+        response.headers.raw.extend(sub_response.headers.raw)
+        response.background = sub_response.background
         return response
 
     def decode_json(self, data: str | bytes) -> object:
@@ -85,4 +184,5 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Context:
         repository = request.state.repository
         workspace_id: int = request.state.workspace_id
-        return Context(workspace_id, repository, Loaders(repository, workspace_id))
+        loaders = Loaders(repository, workspace_id)
+        return Context(workspace_id, repository, loaders, request.state.budget)
