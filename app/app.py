@@ -27,6 +27,7 @@ from app.rest import audience_list, campaign_audience_stats
 from app.rollups import compact_every
 from app.routes import GRAPHQL_PATH, LIST_PATH, STATS_PATH, error_response
 from app.settings import Settings
+from app.throttle import buckets_for
 
 logger = logging.getLogger("app")
 
@@ -40,9 +41,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         compacting = None
         if engine.dialect.name == "postgresql":
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
+        buckets = buckets_for(settings.rate_limits, settings.redis_url, settings.redis_prefix)
         try:
-            yield {"repository": Repository(engine)}
+            yield {"repository": Repository(engine), "buckets": buckets}
         finally:
+            await buckets.close()
             if compacting:
                 compacting.cancel()
                 with suppress(asyncio.CancelledError):
@@ -85,7 +88,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
 async def _app_error(request: Request, error: Exception) -> Response:
     """Errors the client can mend (GraphQL answers its own; these come from REST)."""
     assert isinstance(error, AppError)
-    return error_response(request.url.path, error.code, error.message, headers=error.headers)
+    return error_response(
+        request.url.path, error.code, error.message, headers=error.response_headers()
+    )
 
 
 async def _client_gone(request: Request, error: Exception) -> Response:

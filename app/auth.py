@@ -10,6 +10,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.errors import AppError, ErrorCode
 from app.repository import Repository
 from app.routes import error_response
+from app.throttle import Budget
+from app.tokens import hash_token
 
 MISSING = (
     "An API token is required: send it in the `token` header or as `Authorization: Bearer <token>`."
@@ -28,7 +30,8 @@ def token_from(headers: Headers) -> str:
 
 
 class TokenAuth:
-    """Puts the token's workspace id in `request.state.workspace_id`, or answers 401.
+    """Puts the token's workspace id in `request.state.workspace_id` and its rate budget in
+    `request.state.budget`, or answers 401.
 
     Requests for which `is_public(scope)` holds pass without a token.
     """
@@ -47,7 +50,7 @@ class TokenAuth:
             workspace_id = await repository.workspace_for_token(token) if token else None
         except AppError as error:  # the database is away: this middleware answers itself
             response = error_response(
-                scope["path"], error.code, error.message, headers=error.headers
+                scope["path"], error.code, error.message, headers=error.response_headers()
             )
             await response(scope, receive, send)
             return
@@ -60,6 +63,11 @@ class TokenAuth:
             )
             await response(scope, receive, send)
             return
-        # A new dict: the server's lifespan state is shared, this request's workspace is not.
-        scope["state"] = {**scope["state"], "workspace_id": workspace_id}
+        # A new dict: the server's lifespan state is shared, this request's caller is not.
+        # The caller's rate budget is keyed by the token's digest, never the token itself.
+        scope["state"] = {
+            **scope["state"],
+            "workspace_id": workspace_id,
+            "budget": Budget(scope["state"]["buckets"], hash_token(token)),
+        }
         await self.app(scope, receive, send)

@@ -16,6 +16,8 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    THROTTLED = "THROTTLED"
+    MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
 
 
 HTTP_STATUS = {
@@ -25,6 +27,8 @@ HTTP_STATUS = {
     ErrorCode.INTERNAL_SERVER_ERROR: 500,
     ErrorCode.SERVICE_UNAVAILABLE: 503,
     ErrorCode.REQUEST_TOO_LARGE: 413,
+    ErrorCode.THROTTLED: 429,
+    ErrorCode.MAX_COST_EXCEEDED: 400,
 }
 
 
@@ -37,6 +41,11 @@ class AppError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # Shown beside the code in a GraphQL error's extensions.
+        self.extensions: Mapping[str, object] = {}
+
+    def response_headers(self) -> Mapping[str, str]:
+        return self.headers
 
 
 class BadInput(AppError):
@@ -65,6 +74,10 @@ class Unavailable(AppError):
 
     code = ErrorCode.SERVICE_UNAVAILABLE
     headers: ClassVar[Mapping[str, str]] = {"Retry-After": "1"}
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.extensions = {"retryAfter": 1}
 
 
 class TooLarge(AppError):

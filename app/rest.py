@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from graphql import DocumentNode, parse
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -11,6 +12,8 @@ from starlette.responses import JSONResponse
 from app import listing
 from app.errors import BadInput
 from app.filters import FILTER_FIELDS, LIST_FIELDS, AudienceFilter
+from app.graphql.cost import requested_cost
+from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.pagination import PAGE_SIZES
 from app.repository import Repository
@@ -18,11 +21,27 @@ from app.values import ID32, shown, whole_number
 
 PAGES = ID32  # page numbers: 1 … the largest 32-bit whole number
 
+# Each route costs what the GraphQL operation it mirrors costs, from the same rate budget.
+_STATS_TWIN = parse("{ campaignAudienceStats(campaignId: 1) { totalAudience } }")
+_LIST_TWIN = parse(
+    "query ($limit: Int) { campaign(id: 1) { audienceStats { totalAudience } "
+    "audience(first: $limit) { edges { node { id } } } } }"
+)
+
+
+async def _charge(
+    request: Request, twin: DocumentNode, variables: dict[str, int] | None = None
+) -> None:
+    cost = requested_cost(schema._schema, twin, None, variables)
+    assert cost is not None
+    await request.state.budget.charge(cost)
+
 
 async def campaign_audience_stats(request: Request) -> JSONResponse:
     """GET /api/v1/global/campaign-audience-stats?campaign_id=…&status=…"""
     params = _query(request)
     campaign_id, audience_filter = _campaign_id(params), _filter(params)
+    await _charge(request, _STATS_TWIN)
     loaders = Loaders(request.state.repository, request.state.workspace_id)
     stats = await loaders.campaign_stats(campaign_id, audience_filter)
     return JSONResponse(
@@ -47,6 +66,7 @@ async def audience_list(request: Request) -> JSONResponse:
     page = _number(params, "page", PAGES, default=1)
     limit = _number(params, "limit", PAGE_SIZES, default=10)
     simplified = _boolean(params, "is_new")
+    await _charge(request, _LIST_TWIN, {"limit": limit})
     repository: Repository = request.state.repository
     loaders = Loaders(repository, request.state.workspace_id)
     stats = await loaders.campaign_stats(campaign_id, audience_filter)

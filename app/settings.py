@@ -19,6 +19,16 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimits:
+    """Each API token's budget, in cost points (app.graphql.cost): generous enough that
+    dashboards, GraphiQL and the client never meet it, tight enough to stop a flood."""
+
+    max_cost: int = 50_000  # one operation above this is refused before it runs
+    capacity: int = 200_000  # the most a token's bucket holds: its burst
+    restore_rate: int = 20_000  # points a second that flow back into it
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
@@ -33,6 +43,10 @@ class Settings:
     # A request body above this is refused unread (413): the largest document allowed
     # (50,000 characters) and its variables fit many times over.
     max_body_bytes: int = 256 * 1024
+    rate_limits: RateLimits = RateLimits()
+    # Where the rate budgets live, shared by every process and replica; None: in each process.
+    redis_url: str | None = None
+    redis_prefix: str = "audience-stats"  # of every Redis key this service writes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -41,10 +55,7 @@ class Settings:
         if not port.isdigit():
             raise ValueError(f"AUDIENCE_STATS_PORT must be a port number, got {port!r}")
         origins = env.get("AUDIENCE_STATS_CORS_ORIGINS")
-        body = env.get("AUDIENCE_STATS_MAX_BODY_BYTES") or str(defaults.max_body_bytes)
-        if not (body.isascii() and body.isdigit() and int(body) > 0):
-            raise ValueError(f"AUDIENCE_STATS_MAX_BODY_BYTES must be bytes above 0, got {body!r}")
-        timeouts = defaults.timeouts
+        timeouts, limits = defaults.timeouts, defaults.rate_limits
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             host=env.get("AUDIENCE_STATS_HOST") or defaults.host,
@@ -60,7 +71,20 @@ class Settings:
                 statement=_seconds(env, "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT", timeouts.statement),
                 request=_seconds(env, "AUDIENCE_STATS_REQUEST_TIMEOUT", timeouts.request),
             ),
-            max_body_bytes=int(body),
+            max_body_bytes=_count(
+                env, "AUDIENCE_STATS_MAX_BODY_BYTES", defaults.max_body_bytes, "bytes"
+            ),
+            rate_limits=RateLimits(
+                max_cost=_count(env, "AUDIENCE_STATS_MAX_COST", limits.max_cost, "cost points"),
+                capacity=_count(
+                    env, "AUDIENCE_STATS_RATE_CAPACITY", limits.capacity, "cost points"
+                ),
+                restore_rate=_count(
+                    env, "AUDIENCE_STATS_RATE_RESTORE", limits.restore_rate, "cost points"
+                ),
+            ),
+            redis_url=env.get("REDIS_URL") or None,
+            redis_prefix=env.get("AUDIENCE_STATS_REDIS_PREFIX") or defaults.redis_prefix,
         )
 
 
@@ -73,3 +97,10 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < seconds < 86_400:
         raise ValueError(f"{name} must be seconds above 0 (and below a day), got {text!r}")
     return seconds
+
+
+def _count(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
+    text = env.get(name) or str(default)
+    if not (text.isascii() and text.isdigit() and int(text) > 0):
+        raise ValueError(f"{name} must be {unit} above 0, got {text!r}")
+    return int(text)

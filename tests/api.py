@@ -16,14 +16,39 @@ async def graphql(
     *,
     token: str | None,
     status: int = 200,
+    cost: bool = False,
 ) -> dict[str, Any]:
-    """POST a GraphQL document; returns the JSON body after checking the HTTP status."""
+    """POST a GraphQL document; returns the JSON body after checking the HTTP status.
+
+    An operation that ran reports its cost (`extensions.cost`); it is checked here and left
+    out of the body returned, unless `cost` asks for it.
+    """
     headers = {"token": token} if token else {}
     response = await client.post(
         "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
     )
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
+    if not cost:
+        without_cost(body)
+    return body
+
+
+def without_cost(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without its cost report, once the report is checked for Shopify's shape."""
+    extensions = body.get("extensions") or {}
+    report = extensions.pop("cost", None)
+    if report is not None:
+        assert set(report) == {"requestedQueryCost", "actualQueryCost", "throttleStatus"}
+        requested, actual = report["requestedQueryCost"], report["actualQueryCost"]
+        assert isinstance(requested, int)
+        assert requested >= 0
+        assert actual is None or 0 <= actual <= requested
+        throttle = report["throttleStatus"]
+        assert set(throttle) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
+        assert 0 <= throttle["currentlyAvailable"] <= throttle["maximumAvailable"]
+    if "extensions" in body and not extensions:
+        del body["extensions"]
     return body
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.settings import DEFAULT_DATABASE_URL, Settings
+from app.settings import DEFAULT_DATABASE_URL, RateLimits, Settings
 
 
 def test_defaults_without_environment() -> None:
@@ -51,6 +51,21 @@ def test_timeouts_and_body_cap_from_environment() -> None:
     assert settings.compact_seconds == 0.5
 
 
+def test_rate_limits_and_redis_from_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "AUDIENCE_STATS_MAX_COST": "100",
+            "AUDIENCE_STATS_RATE_CAPACITY": "500",
+            "AUDIENCE_STATS_RATE_RESTORE": "5",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "AUDIENCE_STATS_REDIS_PREFIX": "stats-eu",
+        }
+    )
+    assert settings.rate_limits == RateLimits(max_cost=100, capacity=500, restore_rate=5)
+    assert (settings.redis_url, settings.redis_prefix) == ("redis://127.0.0.1:6379/3", "stats-eu")
+    assert Settings.from_env({}).redis_url is None
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -60,6 +75,9 @@ def test_timeouts_and_body_cap_from_environment() -> None:
         ("AUDIENCE_STATS_COMPACT_SECONDS", "nan"),
         ("AUDIENCE_STATS_MAX_BODY_BYTES", "1e6"),
         ("AUDIENCE_STATS_MAX_BODY_BYTES", "0"),
+        ("AUDIENCE_STATS_MAX_COST", "lots"),
+        ("AUDIENCE_STATS_RATE_CAPACITY", "0"),
+        ("AUDIENCE_STATS_RATE_RESTORE", "-5"),
     ],
 )
 def test_bad_bounds_are_named(name: str, value: str) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from app.loaders import Loaders
 from app.repository import Repository
+from app.throttle import Budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,3 +14,4 @@ class Context:
     workspace_id: int
     repository: Repository
     loaders: Loaders
+    budget: Budget

@@ -34,13 +34,15 @@ def coded(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: a code, and no internal detail."""
     code = error_code(error)
     message = INTERNAL_MESSAGE if code is ErrorCode.INTERNAL_SERVER_ERROR else error.message
+    original = error.original_error
+    shown = original.extensions if isinstance(original, AppError) else {}
     return GraphQLError(
         message,
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,
         path=error.path,
-        extensions={"code": code.value},
+        extensions={"code": code.value, **shown},
     )
 
 

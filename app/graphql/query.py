@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from app.graphql.directives import PAGE_SIZE, STATS_COST
 from app.graphql.inputs import FilterArgument, to_filter
 from app.graphql.types import (
     PAGE_SIZE_DESCRIPTION,
@@ -26,7 +27,8 @@ class Query:
             "Statistics of a campaign's audience under a filter: the twin of "
             "GET /api/v1/global/campaign-audience-stats. A campaign that does not exist or "
             "belongs to another workspace is a NOT_FOUND error."
-        )
+        ),
+        directives=[STATS_COST],
     )
     async def campaign_audience_stats(
         self,
@@ -48,7 +50,9 @@ class Query:
         found = await info.context.loaders.campaign.load(id)
         return None if found is None else Campaign.of(found)
 
-    @strawberry.field(description="The workspace's campaigns, by id, a page at a time.")
+    @strawberry.field(
+        description="The workspace's campaigns, by id, a page at a time.", directives=[PAGE_SIZE]
+    )
     async def campaigns(
         self,
         info: Info,

@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 
 from app.graphql.caches import ParserCache, ValidationCache
+from app.graphql.cost import QueryCost
 from app.graphql.errors import ErrorCodes, log_internal_errors
 from app.graphql.limits import LIMITS
 from app.graphql.query import Query
@@ -26,5 +27,5 @@ schema = Schema(
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     # The caches come after the limits, which check the raw text and set the parser's
     # token limit.
-    extensions=[*LIMITS, ParserCache, ValidationCache, ErrorCodes],
+    extensions=[*LIMITS, ParserCache, ValidationCache, QueryCost, ErrorCodes],
 )

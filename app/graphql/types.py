@@ -14,6 +14,7 @@ from strawberry.types.base import get_object_definition
 from app import repository, stats
 from app.filters import AudienceFilter, AudienceStatus
 from app.graphql.context import Context
+from app.graphql.directives import PAGE_SIZE, STATS_COST
 from app.graphql.inputs import AudienceOrder, FilterArgument, to_filter, to_ordering
 from app.graphql.scalars import BigInt
 from app.loaders import PageKey
@@ -131,7 +132,8 @@ class AudienceConnection:
     audience_filter: strawberry.Private[AudienceFilter]
 
     @strawberry.field(
-        description="Number of matching records in all pages (= audienceStats.totalAudience)."
+        description="Number of matching records in all pages (= audienceStats.totalAudience).",
+        directives=[STATS_COST],
     )
     async def total_count(self, info: Info) -> int:
         found = await info.context.loaders.stats.load((self.campaign_id, self.audience_filter))
@@ -152,7 +154,8 @@ class Campaign:
         return cls(**_values_of(cls, campaign))
 
     @strawberry.field(
-        description="Statistics of this campaign's audience records that match the filter."
+        description="Statistics of this campaign's audience records that match the filter.",
+        directives=[STATS_COST],
     )
     async def audience_stats(
         self,
@@ -166,7 +169,8 @@ class Campaign:
         description=(
             "A page of this campaign's audience records that match the filter. Walking "
             "`after: pageInfo.endCursor` visits every matching record exactly once."
-        )
+        ),
+        directives=[PAGE_SIZE],
     )
     async def audience(
         self,
