@@ -73,7 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(_prepare(defaults))
         # The factory reads the same environment (DATABASE_URL and the rest) as this did.
         serve(
-            "app.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+            "app.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            max_message_bytes=defaults.max_body_bytes,
+            workers=args.workers,
         )
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))

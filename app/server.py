@@ -25,10 +25,20 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-def serve(app: str, *, factory: bool, host: str, port: int, workers: int = 1) -> None:
+def serve(
+    app: str, *, factory: bool, host: str, port: int, max_message_bytes: int, workers: int = 1
+) -> None:
     """Serve the app at the import string; several workers share one listening socket, and
-    each imports the app (or calls the factory) itself."""
-    config = NoDelayConfig(app, factory=factory, host=host, port=port, workers=workers)
+    each imports the app (or calls the factory) itself. A WebSocket message over
+    `max_message_bytes` closes its connection (1009), as a body over the cap is refused."""
+    config = NoDelayConfig(
+        app,
+        factory=factory,
+        host=host,
+        port=port,
+        workers=workers,
+        ws_max_size=max_message_bytes,
+    )
     with suppress(KeyboardInterrupt):  # as uvicorn.run does
         if workers == 1:
             uvicorn.Server(config).run()

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.server import serve
+from app.settings import Settings
 
 BODY = os.environ.get("BENCH_PLAIN_BODY", '{"data":null}').encode()
 
@@ -35,7 +36,12 @@ def main() -> None:
     args = parser.parse_args()
     # The same uvicorn settings as `audience-stats serve`.
     serve(
-        "bench.plain_app:app", factory=False, host=args.host, port=args.port, workers=args.workers
+        "bench.plain_app:app",
+        factory=False,
+        host=args.host,
+        port=args.port,
+        max_message_bytes=Settings().max_body_bytes,
+        workers=args.workers,
     )
 
 
