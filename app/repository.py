@@ -186,8 +186,12 @@ class Repository:
         )
         if self._sqlite:  # SQLite runs an IN subquery that refers to nothing outside it once
             return column.in_(ids)
-        # An InitPlan: one array of ids, then an index condition campaign_id = ANY(array).
-        return column == sa.any_(sa.func.array(ids.scalar_subquery()))
+        # The ids asked for are the index condition, so the planner sizes each campaign from
+        # its statistics. The workspace's campaigns among them, one array from an InitPlan,
+        # filter the rows; `+ 0` keeps that test out of the index condition, where its
+        # unknown selectivity would make a big campaign's bitmap look cheap to build.
+        in_workspace = sa.any_(sa.func.array(ids.scalar_subquery()))
+        return sa.and_(column.in_(campaign_ids), (column + 0) == in_workspace)
 
     async def audience_page(
         self,
