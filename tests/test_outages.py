@@ -4,10 +4,14 @@ itself. PostgreSQL behind a proxy of the test's own (tests/proxy.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -21,6 +25,7 @@ from tests.api import REST_PATH
 from tests.conftest import BACKENDS
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
 from tests.proxy import Mode, Proxy
+from tests.server import serve
 
 pytestmark = pytest.mark.parametrize(
     "database_url", [b for b in BACKENDS if b == "postgresql"], indirect=True
@@ -145,3 +150,58 @@ async def test_a_request_past_its_time_is_503(
         assert "longer than 1 s" in response.json()["errors"][0]["message"]
         assert time.monotonic() - started < slow.request + 1.0
         proxy.set(Mode.PASS)
+
+
+async def _exchange(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, token: str
+) -> tuple[int, dict[str, str]]:
+    """One GraphQL request on an open HTTP/1.1 connection; its status and headers."""
+    body = json.dumps({"query": STATS, "variables": {"id": 1}}).encode()
+    writer.write(
+        b"POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\n"
+        + f"token: {token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    status = int((await reader.readline()).split()[1])
+    headers = {}
+    while (line := await reader.readline()) not in (b"\r\n", b""):
+        name, _, value = line.decode().partition(":")
+        headers[name.strip().lower()] = value.strip()
+    await reader.readexactly(int(headers["content-length"]))
+    return status, headers
+
+
+async def test_an_outage_answer_keeps_the_client_connection(
+    engine: AsyncEngine, database_url: str, proxy: Proxy, tmp_path: Path
+) -> None:
+    """Served by uvicorn: the 503 comes on the same keep-alive connection as the answers
+    before and after it, and the server logs no traceback."""
+    token = await add_workspace(engine, 1)
+    await add_campaign(engine, 1, 1)
+    proxied = make_url(database_url).set(host="127.0.0.1", port=proxy.port)
+    env = {
+        "DATABASE_URL": proxied.render_as_string(hide_password=False),
+        "AUDIENCE_STATS_DB_CONNECT_TIMEOUT": "1",
+        "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT": "1",
+    }
+    # The server starts in a thread, so that this loop keeps forwarding its connections.
+    served = serve(tmp_path, env)
+    server = await asyncio.to_thread(served.__enter__)
+    try:
+        address = urlsplit(server.url)
+        reader, writer = await asyncio.open_connection(address.hostname, address.port)
+        assert (await _exchange(reader, writer, token))[0] == 200
+        proxy.set(Mode.REFUSE)
+        for _ in range(3):
+            status, headers = await _exchange(reader, writer, token)
+            assert status == 503
+            assert headers.get("connection", "keep-alive") != "close"
+        proxy.set(Mode.PASS)
+        started = time.monotonic()
+        while (await _exchange(reader, writer, token))[0] != 200:
+            assert time.monotonic() - started < 2, "no recovery within 2 s"
+        writer.close()
+    finally:
+        await asyncio.to_thread(served.__exit__, None, None, None)
+    assert b"Traceback" not in server.stderr, server.stderr.decode()

@@ -238,7 +238,9 @@ def test_headers_stored_by_an_earlier_page_do_not_hide_the_demo_token(
     assert _editor_value(page, QUERY_EDITOR) == RESTORED_QUERY
     _tool_tab(page, "headers")
     assert json.loads(_editor_value(page, TOOL_EDITOR)) == {"token": demo_token()}
-    assert _run_and_wait(page) == {"data": {"__typename": "Query"}}
+    result = _run_and_wait(page)
+    assert result["data"] == {"__typename": "Query"}
+    assert result["extensions"]["cost"]["requestedQueryCost"] == 0  # GraphiQL shows the cost
     # Headers are not persisted: the stale ones are cleared from our keys, and the demo token
     # is not stored in their place. ("graphiql:" keys belong to the other page: left alone.)
     stored_now = page.evaluate(
