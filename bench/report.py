@@ -70,6 +70,7 @@ def write(results: Path) -> None:
         lambda found, backends: _groups(found, backends, found_large),
         _writes,
         _loads,
+        _lists,
     )
     for section in sections:
         part = section(found, backends)
@@ -205,6 +206,17 @@ def _targets(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str
                     f"{moving['ratio']:.0%} ({moving['tps']['rollup']:,.0f} / "
                     f"{moving['tps']['no rollup']:,.0f})",
                     _verdict(moving["holds"]),
+                ]
+            )
+        if listed := found.get((backend, "list")):
+            result = listed["result"]
+            rows.append(
+                [
+                    f"(j) REST list page {result['deep_page']:,} / page 1 ≤ {result['target']}",
+                    name,
+                    f"{result['ratio']:.2f} "
+                    f"({result['deep_ms']:.1f} / {result['first_ms']:.1f} ms)",
+                    _verdict(result["holds"]),
                 ]
             )
         if (load := found.get((backend, "load"))) and load["result"]["holds"] is not None:
@@ -569,7 +581,19 @@ def _memory(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]
                 rows.append(
                     [NAMES[backend], f"GraphQL server, 1 process, {label}", _peaks(result[key])]
                 )
-            notes.append(f"{NAMES[backend]} walk: " + _measured(record))
+            for kind, framing in (("content_length", "Content-Length"), ("chunked", "chunked")):
+                if answer := result.get("oversized_answers", {}).get(kind):
+                    size = result["oversized_bytes"] // 10**6
+                    label = (
+                        f"then {result['oversized_clients']} clients at once sending {size} MB "
+                        f"bodies ({framing}): answered {', '.join(map(str, answer['statuses']))} "
+                        f"within {answer['max_seconds'] * 1000:.0f} ms"
+                    )
+                    peak = result["peak_rss_kib_after_oversized"][kind]
+                    rows.append(
+                        [NAMES[backend], f"GraphQL server, 1 process, {label}", _peaks(peak)]
+                    )
+            notes.append(f"{NAMES[backend]} walk and oversized bodies: " + _measured(record))
     if not rows:
         return []
     return [
@@ -970,4 +994,58 @@ def _loads(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]:
         ),
         *[f"- {n}" for n in notes],
         "",
+    ]
+
+
+def _lists(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]:
+    rows, details = [], []
+    for backend in backends:
+        if not (record := found.get((backend, "list"))):
+            continue
+        result = record["result"]
+        rows.append(
+            [
+                NAMES[backend],
+                f"{result['first_ms']:.2f}",
+                f"{result['deep_ms']:.2f}",
+                f"{result['ratio']:.2f}",
+                _verdict(result["holds"]),
+            ]
+        )
+        details += [
+            f"- {NAMES[backend]}: " + _measured(record),
+            "",
+            f"<details><summary>{NAMES[backend]}: the statement of page "
+            f"{result['deep_page']:,}, and its plan</summary>",
+            "",
+            "```sql",
+            result["statement"],
+            f"-- parameters: {', '.join(result['parameters'])}",
+            "```",
+            "",
+            "```",
+            result["plan"].rstrip(),
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
+    if not rows:
+        return []
+    first = next(found[(b, "list")]["result"] for b in backends if (b, "list") in found)
+    return [
+        f"## (j) REST audience list: page 1 and page {first['deep_page']:,}",
+        "",
+        f"`GET /api/v1/global/audience-list?campaign_id={first['campaign']['id']}&limit="
+        f"{first['limit']}` of the {first['campaign']['audience']:,}-contact campaign, page 1 "
+        f"and page {first['deep_page']:,} (offset {(first['deep_page'] - 1) * first['limit']:,}"
+        "), over HTTP to a server process; the deep page's records are checked against a plain "
+        f"OFFSET over the rows first. Median of {first['repeats']} rounds after "
+        f"{first['warmup']} warm-up rounds. The route skips the earlier records in the index "
+        "of (campaign, id) and reads only its page's rows (a deferred join); dashboards that "
+        "walk deep should use the GraphQL keyset pages of (b).",
+        "",
+        *_table(["database", "page 1 ms", "deep page ms", "deep / first", "≤ 3"], rows),
+        "",
+        *details,
     ]

@@ -33,6 +33,7 @@ from bench import (
     explain_case,
     groups_case,
     layers_case,
+    list_case,
     load_case,
     memory_case,
     pages_case,
@@ -94,6 +95,7 @@ CASES = (
     "explain",
     "writes",
     "load",
+    "list",
 )
 BACKENDS = ("sqlite", "postgresql")
 RESULTS = DATA / "results"
@@ -152,7 +154,7 @@ async def run_backend(backend: Backend, dataset: Dataset, cases: list[str], run:
         command = run.command(backend.name, case)
         save(backend.name, run.result_name(case), result, command, load)
 
-    served = [c for c in ("stats", "pages", "groups") if c in cases]
+    served = [c for c in ("stats", "pages", "groups", "list") if c in cases]
     if served:
         port = free_port()
         env = {"DATABASE_URL": backend.url}
@@ -166,6 +168,9 @@ async def run_backend(backend: Backend, dataset: Dataset, cases: list[str], run:
             if "groups" in cases:
                 started = timed("groups", "(g) cost by groups")
                 done(started, await groups_case.run(backend, dataset, server.url))
+            if "list" in cases:
+                started = timed("list", "(j) REST list pages")
+                done(started, await list_case.run(backend, dataset, server.url))
     if "batching" in cases:
         started = timed("batching", "(c) batching")
         done(started, await batching_case.run(backend, dataset))
