@@ -21,6 +21,7 @@ from typing import IO
 import httpx
 import pytest
 import sqlalchemy as sa
+import uvicorn
 
 from app import cli, server
 from app.db import create_engine
@@ -227,3 +228,17 @@ def test_worker_processes_accept_connections_without_nagle_delay() -> None:
             accepted, _ = listener.accept()
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+
+
+def test_serve_caps_websocket_messages_at_the_body_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A WebSocket message over AUDIENCE_STATS_MAX_BODY_BYTES closes its connection, as a
+    body over it is refused: uvicorn is configured with that cap."""
+    seen: list[uvicorn.Config] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *_: seen.append(self.config))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'ws.db'}")
+    monkeypatch.setenv("AUDIENCE_STATS_MAX_BODY_BYTES", "12345")
+    cli.main(["serve", "--port", str(free_port())])
+    [config] = seen
+    assert config.ws_max_size == 12345
