@@ -767,7 +767,8 @@ def _writes(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]
                 "call_status = ?, attempt = ?, duration = ? WHERE id = ?` its own "
                 f"transaction, a random record of campaign {campaign['id']} (ids {lo:,} … "
                 f"{hi:,}) and random values, for {result['seconds']} s a run, on a copy of "
-                "the loaded file; *no rollup* drops the three rollup triggers, *rollup* "
+                "the loaded file; *no rollup* drops the eight rollup triggers (three keep "
+                "the rollup, five follow REPLACE), *rollup* "
                 f"recreates them; {result['rounds']} rounds each, alternating. Afterwards "
                 f"`{result['rebuild']['command']}` and `{result['check']['command']}` (exit "
                 f"{result['check']['returncode']}). " + _measured(record),

@@ -388,7 +388,8 @@ class SqliteWriter:
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
             " AND name LIKE 'campaign_audience_rollup_%' ORDER BY name"
         ).fetchall()
-        assert len(self.triggers_sql) == 3, self.triggers_sql  # SQLite has no TRUNCATE
+        # Three keep the rollup, five follow REPLACE (SQLite has no TRUNCATE trigger).
+        assert len(self.triggers_sql) == 8, self.triggers_sql
         self.lo, self.hi = lo, hi
         self.rng = random.Random(9)  # noqa: S311 (not a secret)
 
