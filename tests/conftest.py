@@ -13,6 +13,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from asgi_lifespan import LifespanManager
+from hypothesis import settings
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +28,13 @@ from app.tables import (
     metadata,
 )
 from tests.driver_statements import DriverStatements
+
+# CI (.ci/run sets CI): the same examples on every run, so a red build is a reproducible one
+# and never a lucky draw, and no example database to carry between clean clones. No deadline
+# anywhere: a shared 2-core machine runs the databases beside the tests.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
