@@ -9,13 +9,15 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from app.errors import NotFound
+from app.breakdowns import MAX_GROUPS, Dimension, Group, ordered, too_many
+from app.errors import BadInput, NotFound
 from app.filters import AudienceFilter
 from app.pagination import Ordering, Position
 from app.repository import AudienceRecord, Campaign, Page, Repository
 from app.stats import NO_AUDIENCE, AudienceStats
 
 StatsKey = tuple[int, AudienceFilter]
+BreakdownKey = tuple[int, AudienceFilter, tuple[Dimension, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,7 @@ class Loaders:
         self.stats = DataLoader[StatsKey, AudienceStats](load_fn=self._load_stats)
         self.campaign = DataLoader[int, Campaign | None](load_fn=self._load_campaigns)
         self.audience_page = DataLoader[PageKey, Page[AudienceRecord]](load_fn=self._load_pages)
+        self.breakdown = DataLoader[BreakdownKey, list[Group]](load_fn=self._load_breakdowns)
 
     async def campaign_stats(
         self, campaign_id: int, audience_filter: AudienceFilter
@@ -51,23 +54,51 @@ class Loaders:
             raise NotFound(f"campaign {campaign_id} not found")
         return found
 
+    async def campaign_breakdown(
+        self, campaign_id: int, audience_filter: AudienceFilter, by: tuple[Dimension, ...]
+    ) -> list[Group]:
+        """A breakdown of one campaign of the workspace; NotFound as `campaign_stats`."""
+        campaign, found = await asyncio.gather(
+            self.campaign.load(campaign_id),
+            self.breakdown.load((campaign_id, audience_filter, by)),
+        )
+        if campaign is None:
+            raise NotFound(f"campaign {campaign_id} not found")
+        return found
+
     async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
-        # One statement per distinct filter, each on its own connection, run together.
-        campaigns_by_filter: dict[AudienceFilter, list[int]] = defaultdict(list)
-        for campaign_id, audience_filter in keys:
-            campaigns_by_filter[audience_filter].append(campaign_id)
+        # Stats are the breakdown by no dimension: its one group, if any record matches.
+        found = await self._load_breakdowns(
+            [(c, audience_filter, ()) for c, audience_filter in keys]
+        )
+        return [
+            groups[0].stats if isinstance(groups, list) and groups else NO_AUDIENCE
+            for groups in found
+        ]
+
+    async def _load_breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[Group] | BadInput]:
+        # As stats: one statement per distinct (filter, dimensions), run together.
+        campaigns_by_query: dict[tuple[AudienceFilter, tuple[Dimension, ...]], list[int]] = (
+            defaultdict(list)
+        )
+        for campaign_id, audience_filter, by in keys:
+            campaigns_by_query[(audience_filter, by)].append(campaign_id)
         results = await asyncio.gather(
             *(
-                self._repository.stats(self._workspace_id, campaign_ids, audience_filter)
-                for audience_filter, campaign_ids in campaigns_by_filter.items()
+                self._repository.breakdown(self._workspace_id, campaign_ids, audience_filter, by)
+                for (audience_filter, by), campaign_ids in campaigns_by_query.items()
             )
         )
         found = {
-            (campaign_id, audience_filter): stats
-            for audience_filter, by_campaign in zip(campaigns_by_filter, results, strict=True)
-            for campaign_id, stats in by_campaign.items()
+            (campaign_id, audience_filter, by): groups
+            for (audience_filter, by), by_campaign in zip(campaigns_by_query, results, strict=True)
+            for campaign_id, groups in by_campaign.items()
         }
-        return [found.get(key, NO_AUDIENCE) for key in keys]
+        answers: list[list[Group] | BadInput] = []
+        for key in keys:  # a breakdown over the bound fails alone, not its whole batch
+            groups = ordered(found.get(key, []))
+            answers.append(groups if len(groups) <= MAX_GROUPS else too_many(key[0], len(groups)))
+        return answers
 
     async def _load_campaigns(self, ids: Sequence[int]) -> list[Campaign | None]:
         found = await self._repository.campaigns(self._workspace_id, ids)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import outages
+from app.breakdowns import Dimension, Group
 from app.filters import AudienceFilter, AudienceStatus
 from app.outages import OutageLog
 from app.pagination import Direction, OrderField, Ordering, Position
@@ -114,25 +115,47 @@ class Repository:
         Without a mobile_no filter they come from the rollup's groups, so they cost what the
         campaign's number of groups costs, not its number of records.
         """
+        found = await self.breakdown(workspace_id, campaign_ids, audience_filter, ())
+        return {campaign_id: groups[0].stats for campaign_id, groups in found.items()}
+
+    async def breakdown(
+        self,
+        workspace_id: int,
+        campaign_ids: Sequence[int],
+        audience_filter: AudienceFilter,
+        by: Sequence[Dimension],
+    ) -> dict[int, list[Group]]:
+        """The groups of each campaign among campaign_ids by the dimensions (none: one group,
+        the stats), in one statement; as `stats`, from the rollup unless mobile_no filters.
+        Groups without a matching record are absent, and so are such campaigns."""
+        keys = [dimension.value for dimension in by]
         if audience_filter.mobile_no:  # only the records know their numbers
-            stmt = self._record_stats(workspace_id, campaign_ids, audience_filter)
+            stmt = self._record_stats(workspace_id, campaign_ids, audience_filter, keys)
         else:
-            stmt = self._group_stats(workspace_id, campaign_ids, audience_filter)
+            stmt = self._group_stats(workspace_id, campaign_ids, audience_filter, keys)
         async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
-        return {
-            row[0]: AudienceStats(int(row[1]), int(row[2]), int(row[3]), int(row[4]))
-            for row in rows
-            if row[1]
-        }
+        found: dict[int, list[Group]] = {}
+        for row in rows:
+            campaign_id, *key = row[: 1 + len(keys)]
+            records, attempts, duration, successful = row[1 + len(keys) :]
+            if records:  # PostgreSQL's deltas may have emptied a group of the rollup
+                stats = AudienceStats(int(records), int(attempts), int(duration), int(successful))
+                found.setdefault(campaign_id, []).append(Group(tuple(key), stats))
+        return found
 
     def _record_stats(
-        self, workspace_id: int, campaign_ids: Sequence[int], audience_filter: AudienceFilter
+        self,
+        workspace_id: int,
+        campaign_ids: Sequence[int],
+        audience_filter: AudienceFilter,
+        keys: Sequence[str],
     ) -> sa.Select[Any]:
         successful = audience.call_status.in_(SUCCESSFUL_CALL_STATUSES)
+        grouped = [audience.campaign_id, *(campaign_audience.c[key] for key in keys)]
         return (
             sa.select(
-                audience.campaign_id,
+                *grouped,
                 sa.func.count(),
                 sa.func.coalesce(sa.func.sum(audience.attempt), 0),
                 sa.func.coalesce(sa.func.sum(audience.duration), 0),
@@ -142,23 +165,24 @@ class Repository:
                 self._in_workspace(audience.campaign_id, workspace_id, campaign_ids),
                 *self._conditions(audience, audience_filter),
             )
-            .group_by(audience.campaign_id)
+            .group_by(*grouped)
         )
 
     def _group_stats(
-        self, workspace_id: int, campaign_ids: Sequence[int], audience_filter: AudienceFilter
+        self,
+        workspace_id: int,
+        campaign_ids: Sequence[int],
+        audience_filter: AudienceFilter,
+        keys: Sequence[str],
     ) -> sa.Select[Any]:
         # PostgreSQL's rollup lags by the deltas not yet compacted: the groups are both.
         tables = [campaign_audience_rollup]
         if not self._sqlite:
             tables.append(campaign_audience_delta)
+        columns = dict.fromkeys(["campaign_id", *keys, "call_status", "attempt"])
         parts = [
             sa.select(
-                table.c.campaign_id,
-                table.c.call_status,
-                table.c.attempt,
-                table.c.records,
-                table.c.duration,
+                *(table.c[name] for name in columns), table.c.records, table.c.duration
             ).where(
                 self._in_workspace(table.c.campaign_id, workspace_id, campaign_ids),
                 *self._conditions(table.c, audience_filter),
@@ -166,14 +190,15 @@ class Repository:
             for table in tables
         ]
         groups = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("groups")
+        grouped = [groups.c.campaign_id, *(groups.c[key] for key in keys)]
         records = sa.func.sum(groups.c.records)
         return sa.select(
-            groups.c.campaign_id,
+            *grouped,
             records,
             sa.func.sum(groups.c.attempt * groups.c.records),
             sa.func.sum(groups.c.duration),
             sa.func.coalesce(records.filter(groups.c.call_status.in_(SUCCESSFUL_CALL_STATUSES)), 0),
-        ).group_by(groups.c.campaign_id)
+        ).group_by(*grouped)
 
     def _in_workspace(
         self, column: sa.ColumnElement[int], workspace_id: int, campaign_ids: Sequence[int]

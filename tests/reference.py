@@ -7,7 +7,7 @@ app.repository, so that the property tests compare the app with an independent r
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -111,3 +111,35 @@ def rest_body(expected: Stats) -> dict[str, Any]:
         "total_duration": expected.total_duration,
         "successful_calls": expected.successful_calls,
     }
+
+
+def breakdown(
+    rows: Iterable[Mapping[str, Any]],
+    audience_filter: Mapping[str, Any] | None,
+    columns: Sequence[str],
+) -> dict[tuple[Any, ...], Stats]:
+    """The stats of each group of the matching rows by the columns' values (None for NULL)."""
+    groups: dict[tuple[Any, ...], list[Mapping[str, Any]]] = {}
+    for row in rows:
+        if matches(row, audience_filter):
+            groups.setdefault(tuple(row[column] for column in columns), []).append(row)
+    return {key: stats(members, None) for key, members in groups.items()}
+
+
+def graphql_stats(expected: Stats) -> dict[str, Any]:
+    """AudienceStats as GraphQL answers them: BigInt fields are strings."""
+    return {
+        "totalAudience": expected.total_audience,
+        "coverage": expected.coverage,
+        "totalAttempt": str(expected.total_attempt),
+        "totalDuration": str(expected.total_duration),
+        "successfulCalls": expected.successful_calls,
+    }
+
+
+def exact_coverage(stats: dict[str, Any]) -> dict[str, Any]:
+    """The answer with its coverage as the Decimal the JSON number spells."""
+    value = stats["coverage"]
+    assert isinstance(value, int | float), stats
+    assert not isinstance(value, bool), stats
+    return {**stats, "coverage": Decimal(str(value))}

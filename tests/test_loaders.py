@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import pytest
 
+from app.breakdowns import Dimension, Group
 from app.errors import NotFound
 from app.filters import NO_FILTER, AudienceFilter
 from app.loaders import Loaders, PageKey
@@ -55,14 +56,21 @@ class FakeRepository:
     def called(self, method: str) -> list[tuple[Any, ...]]:
         return [args for name, args in self.calls if name == method]
 
-    async def stats(
-        self, workspace_id: int, campaign_ids: Sequence[int], audience_filter: AudienceFilter
-    ) -> dict[int, AudienceStats]:
+    async def breakdown(
+        self,
+        workspace_id: int,
+        campaign_ids: Sequence[int],
+        audience_filter: AudienceFilter,
+        by: Sequence[Dimension],
+    ) -> dict[int, list[Group]]:
+        """Stats (the breakdown by no dimension) are all this fake knows; each statement is
+        recorded as a "stats" call."""
+        assert tuple(by) == ()
         self.calls.append(("stats", (workspace_id, list(campaign_ids), audience_filter)))
         await asyncio.sleep(0)
         # Answered in the reverse order, so a loader relying on order would be wrong.
         return {
-            campaign_id: _stats(campaign_id, audience_filter)
+            campaign_id: [Group((), _stats(campaign_id, audience_filter))]
             for campaign_id in reversed(campaign_ids)
             if audience_filter in self.campaigns_with_stats.get(campaign_id, ())
         }

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.breakdowns import Dimension
 from app.filters import AudienceFilter
 from app.pagination import Direction, OrderField, Ordering, Position
 from app.repository import Repository
@@ -30,6 +31,7 @@ from tests.factories import CREATED_AT, add_audience, add_campaign, add_workspac
 # The repository's reads scoped by workspace, each tested here.
 SCOPED_READS = {
     "stats",
+    "breakdown",
     "audience_page",
     "audience_slice",
     "campaigns",
@@ -170,6 +172,42 @@ async def check_stats(repository: Repository, scenario: Scenario, workspace_id: 
         audience_filter=domain_filter({}),
     )
     assert only_foreign == {}
+    return len(found)
+
+
+BREAKDOWN_BY = (Dimension.STATUS, Dimension.CALL_STATUS, Dimension.ATTEMPT)
+
+
+async def check_breakdown(repository: Repository, scenario: Scenario, workspace_id: int) -> int:
+    everything = [*scenario.campaigns, MISSING_CAMPAIGN_ID]
+    audience_filter = domain_filter(scenario.audience_filter)
+    found = await repository.breakdown(workspace_id, everything, audience_filter, BREAKDOWN_BY)
+    columns = [dimension.value for dimension in BREAKDOWN_BY]
+    want = {
+        c: reference.breakdown(scenario.rows_of(c), scenario.audience_filter, columns)
+        for c in scenario.own(workspace_id)
+        if scenario.matching(c)
+    }
+    got = {
+        c: {
+            group.key: reference.Stats(
+                total_audience=group.stats.total_audience,
+                coverage=group.stats.coverage,
+                total_attempt=group.stats.total_attempt,
+                total_duration=group.stats.total_duration,
+                successful_calls=group.stats.successful_calls,
+            )
+            for group in groups
+        }
+        for c, groups in found.items()
+    }
+    assert got == want, (
+        f"workspace {workspace_id}; other workspaces': {scenario.foreign(workspace_id)}"
+    )
+    foreign = await repository.breakdown(
+        workspace_id, scenario.foreign(workspace_id), domain_filter({}), BREAKDOWN_BY
+    )
+    assert foreign == {}
     return len(found)
 
 
@@ -319,6 +357,7 @@ async def check_campaign_count(
 
 CHECKS = {
     "stats": check_stats,
+    "breakdown": check_breakdown,
     "audience_page": check_audience_page,
     "audience_slice": check_audience_slice,
     "campaigns": check_campaigns,
@@ -412,9 +451,9 @@ async def test_stats_of_random_rows_are_the_own_workspaces(
     with_number = {"mobileNo": "202", **scenario.audience_filter}
     for audience_filter in (scenario.audience_filter, with_number):
         for workspace_id in scenario.workspaces:
-            await check_stats(
-                repository, replace(scenario, audience_filter=audience_filter), workspace_id
-            )
+            narrowed = replace(scenario, audience_filter=audience_filter)
+            await check_stats(repository, narrowed, workspace_id)
+            await check_breakdown(repository, narrowed, workspace_id)
 
 
 @HYPOTHESIS

@@ -153,6 +153,11 @@ async def test_single_fields_and_introspection_cost_what_the_readme_says(
         "{ campaign(id: 2) { name } }": (1, 1),
         "{ campaign(id: 999) { name audienceStats { totalAudience } } }": (3, 1),
         "{ __typename }": (0, 0),
+        # A breakdown is priced as 100 groups, and costs those it returned: 1 here.
+        "{ campaignAudienceBreakdown(campaignId: 2, by: [STATUS]) { stats { coverage } } }": (
+            100 * 2,
+            2,
+        ),
         # Priced before it runs; what @skip drops did not run.
         "{ campaign(id: 2) { name audienceStats @skip(if: true) { totalAudience } } }": (3, 1),
         "{ __schema { types { name fields { name } } } }": (1, 1),

@@ -53,8 +53,10 @@ class ListSize:
 
 # The prices of this API's fields: a campaign's stats are one aggregate over its groups (or
 # its records, with a mobileNo filter), heavier than a keyed lookup; a page's lists are as
-# long as `first`.
+# long as `first`; a breakdown is priced as 100 groups before it runs, as those it returned
+# after.
 STATS_COST = Cost(weight="2")
 PAGE_SIZE = ListSize(
     slicing_arguments=["first"], sized_fields=["edges"], require_one_slicing_argument=False
 )
+BREAKDOWN_SIZE = ListSize(assumed_size=100, require_one_slicing_argument=False)

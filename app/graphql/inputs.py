@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from app.breakdowns import MAX_DIMENSIONS, Dimension
 from app.errors import BadInput
 from app.filters import (
     ATTEMPT_VALUES,
@@ -26,6 +27,15 @@ strawberry.enum(
     description=(
         "Where a contact stands in the campaign: FRESH (0, not called yet), COMPLETED (1), "
         "HALTED (2, stopped before completion) or INQUEUE (3, waiting for a call)."
+    ),
+)
+
+strawberry.enum(
+    Dimension,
+    name="AudienceDimension",
+    description=(
+        "What a breakdown groups the audience by: STATUS, CALL_STATUS, FIRST_STATUS, "
+        f"LAST_STATUS or ATTEMPT; up to {MAX_DIMENSIONS} at once."
     ),
 )
 
@@ -103,6 +113,18 @@ class AudienceOrder:
 FilterArgument = Annotated[
     AudienceFilterInput | None,
     strawberry.argument(description="Which audience records count; all when absent."),
+]
+
+
+ByArgument = Annotated[
+    list[Dimension],
+    strawberry.argument(
+        description=(
+            f"The dimensions to group by, 1 to {MAX_DIMENSIONS}, none twice; groups are "
+            "ordered by the first, then the next, each ascending (statuses by code, texts by "
+            "code point, attempts as numbers), NULL last."
+        )
+    ),
 ]
 
 

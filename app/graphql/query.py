@@ -6,15 +6,18 @@ from typing import Annotated
 
 import strawberry
 
-from app.graphql.directives import PAGE_SIZE, STATS_COST
-from app.graphql.inputs import FilterArgument, to_filter
+from app import breakdowns
+from app.graphql.directives import BREAKDOWN_SIZE, PAGE_SIZE, STATS_COST
+from app.graphql.inputs import ByArgument, FilterArgument, to_filter
 from app.graphql.types import (
     PAGE_SIZE_DESCRIPTION,
+    AudienceGroup,
     AudienceStats,
     Campaign,
     CampaignConnection,
     CampaignEdge,
     Info,
+    breakdown_of,
     connection_parts,
 )
 from app.pagination import CAMPAIGN_CURSORS, page_size
@@ -38,6 +41,27 @@ class Query:
     ) -> AudienceStats:
         found = await info.context.loaders.campaign_stats(campaign_id, to_filter(filter))
         return AudienceStats.of(found)
+
+    @strawberry.field(
+        description=(
+            "A campaign's matching audience in groups by one to three dimensions, with the "
+            "statistics of each group. A campaign that does not exist or belongs to another "
+            "workspace is a NOT_FOUND error."
+        ),
+        directives=[BREAKDOWN_SIZE],
+    )
+    async def campaign_audience_breakdown(
+        self,
+        info: Info,
+        campaign_id: Annotated[int, strawberry.argument(description="The campaign's id.")],
+        by: ByArgument,
+        filter: FilterArgument = None,
+    ) -> list[AudienceGroup]:
+        dimensions = breakdowns.dimensions(by)
+        groups = await info.context.loaders.campaign_breakdown(
+            campaign_id, to_filter(filter), dimensions
+        )
+        return breakdown_of(dimensions, groups)
 
     @strawberry.field(
         description="A campaign by id; null when it does not exist or belongs to another workspace."

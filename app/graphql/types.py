@@ -11,11 +11,18 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types.base import get_object_definition
 
-from app import repository, stats
+from app import breakdowns, repository, stats
+from app.breakdowns import Dimension
 from app.filters import AudienceFilter, AudienceStatus
 from app.graphql.context import Context
-from app.graphql.directives import PAGE_SIZE, STATS_COST
-from app.graphql.inputs import AudienceOrder, FilterArgument, to_filter, to_ordering
+from app.graphql.directives import BREAKDOWN_SIZE, PAGE_SIZE, STATS_COST
+from app.graphql.inputs import (
+    AudienceOrder,
+    ByArgument,
+    FilterArgument,
+    to_filter,
+    to_ordering,
+)
 from app.graphql.scalars import BigInt
 from app.loaders import PageKey
 from app.pagination import PAGE_SIZES, Cursors, Listed, page_size
@@ -69,6 +76,48 @@ class AudienceStats:
             total_duration=BigInt(value.total_duration),
             successful_calls=value.successful_calls,
         )
+
+
+@strawberry.type(
+    description=(
+        "One group of a breakdown: the matching records that share a value of each dimension "
+        "grouped by, and their statistics."
+    )
+)
+class AudienceGroup:
+    grouped_by: list[Dimension] = strawberry.field(
+        description=(
+            "The dimensions grouped by, in the order asked. Their key fields hold this "
+            "group's values, where null is the group of records without a value (a NULL "
+            "status); the key fields of the other dimensions are always null."
+        )
+    )
+    status: AudienceStatus | None = strawberry.field(
+        description="The records' audience status, when grouped by STATUS."
+    )
+    call_status: str | None = strawberry.field(
+        description="The records' latest call status, when grouped by CALL_STATUS."
+    )
+    first_status: str | None = strawberry.field(
+        description="The records' first attempt's status, when grouped by FIRST_STATUS."
+    )
+    last_status: str | None = strawberry.field(
+        description="The records' last finished attempt's status, when grouped by LAST_STATUS."
+    )
+    attempt: int | None = strawberry.field(
+        description="The records' number of call attempts, when grouped by ATTEMPT."
+    )
+    stats: AudienceStats = strawberry.field(description="Statistics of the group's records.")
+
+    @classmethod
+    def of(cls, by: tuple[Dimension, ...], group: breakdowns.Group) -> AudienceGroup:
+        keys: dict[str, Any] = dict.fromkeys(d.value for d in Dimension)
+        keys.update(zip((d.value for d in by), group.key, strict=True))
+        return cls(grouped_by=list(by), stats=AudienceStats.of(group.stats), **keys)
+
+
+def breakdown_of(by: tuple[Dimension, ...], groups: list[breakdowns.Group]) -> list[AudienceGroup]:
+    return [AudienceGroup.of(by, group) for group in groups]
 
 
 @strawberry.type(description="Where a page stands in its list.")
@@ -164,6 +213,21 @@ class Campaign:
     ) -> AudienceStats:
         found = await info.context.loaders.stats.load((self.id, to_filter(filter)))
         return AudienceStats.of(found)
+
+    @strawberry.field(
+        description=(
+            "This campaign's matching audience records in groups by one to three dimensions, "
+            "with the statistics of each group (for charts): one SQL statement for all the "
+            "campaigns of a query that share filter and dimensions."
+        ),
+        directives=[BREAKDOWN_SIZE],
+    )
+    async def audience_breakdown(
+        self, info: Info, by: ByArgument, filter: FilterArgument = None
+    ) -> list[AudienceGroup]:
+        dimensions = breakdowns.dimensions(by)
+        groups = await info.context.loaders.breakdown.load((self.id, to_filter(filter), dimensions))
+        return breakdown_of(dimensions, groups)
 
     @strawberry.field(
         description=(

@@ -85,6 +85,19 @@ query NextPage($after: String) {
 }
 """
 
+CALL_STATUS_CHART = """
+query CallStatusChart {
+  campaign(id: 2) {
+    audienceBreakdown(by: [CALL_STATUS, ATTEMPT], filter: { status: [COMPLETED, INQUEUE] }) {
+      groupedBy
+      callStatus
+      attempt
+      stats { totalAudience successfulCalls coverage }
+    }
+  }
+}
+"""
+
 # Not in the README: several campaigns in one request, as a dashboard's cards ask for them.
 # The README's queries each name one campaign, so only this one shows whether the campaign
 # lookups of one request are batched.
@@ -283,6 +296,28 @@ async def test_next_page_budget(
     assert page["pageInfo"]["hasNextPage"] is False
     # Token lookup, campaign 2, the page after the cursor (one statement, its parts joined by
     # UNION ALL). PostgreSQL: each inside BEGIN; … ROLLBACK;.
+    budget(driver_statements, selects=3, sqlite=3, postgresql=9)
+
+
+async def test_call_status_chart_budget(
+    engine: AsyncEngine, quiet_client: httpx.AsyncClient, driver_statements: DriverStatements
+) -> None:
+    token = await _data(engine)
+    body = await counted(quiet_client, driver_statements, CALL_STATUS_CHART, None, token)
+
+    wanted = {"status": ["COMPLETED", "INQUEUE"]}
+    expected = reference.breakdown(rows_of(2), wanted, ["call_status", "attempt"])
+    got = {
+        (g["callStatus"], g["attempt"]): g["stats"]
+        for g in body["data"]["campaign"]["audienceBreakdown"]
+    }
+    assert set(got) == set(expected)
+    for key, stats in expected.items():
+        full = reference.graphql_stats(stats)
+        assert reference.exact_coverage(got[key]) == {
+            name: full[name] for name in ("totalAudience", "successfulCalls", "coverage")
+        }
+    # Token lookup, campaign 2, one breakdown aggregate.
     budget(driver_statements, selects=3, sqlite=3, postgresql=9)
 
 

@@ -61,6 +61,16 @@ export type AudienceConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** What a breakdown groups the audience by: STATUS, CALL_STATUS, FIRST_STATUS, LAST_STATUS or ATTEMPT; up to 3 at once. */
+export const AudienceDimension = {
+  STATUS: 'STATUS',
+  CALL_STATUS: 'CALL_STATUS',
+  FIRST_STATUS: 'FIRST_STATUS',
+  LAST_STATUS: 'LAST_STATUS',
+  ATTEMPT: 'ATTEMPT'
+} as const;
+
+export type AudienceDimension = typeof AudienceDimension[keyof typeof AudienceDimension];
 /** An audience record and its cursor. */
 export type AudienceEdge = {
   __typename?: 'AudienceEdge';
@@ -84,6 +94,25 @@ export type AudienceFilter = {
   lastStatus?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Matches records with one of these attempt counts (each 0 … 1000). */
   attempt?: InputMaybe<Array<Scalars['Int']['input']>>;
+};
+
+/** One group of a breakdown: the matching records that share a value of each dimension grouped by, and their statistics. */
+export type AudienceGroup = {
+  __typename?: 'AudienceGroup';
+  /** The dimensions grouped by, in the order asked. Their key fields hold this group's values, where null is the group of records without a value (a NULL status); the key fields of the other dimensions are always null. */
+  groupedBy: Array<AudienceDimension>;
+  /** The records' audience status, when grouped by STATUS. */
+  status?: Maybe<AudienceStatus>;
+  /** The records' latest call status, when grouped by CALL_STATUS. */
+  callStatus?: Maybe<Scalars['String']['output']>;
+  /** The records' first attempt's status, when grouped by FIRST_STATUS. */
+  firstStatus?: Maybe<Scalars['String']['output']>;
+  /** The records' last finished attempt's status, when grouped by LAST_STATUS. */
+  lastStatus?: Maybe<Scalars['String']['output']>;
+  /** The records' number of call attempts, when grouped by ATTEMPT. */
+  attempt?: Maybe<Scalars['Int']['output']>;
+  /** Statistics of the group's records. */
+  stats: AudienceStats;
 };
 
 /** How audience pages are sorted. */
@@ -140,6 +169,8 @@ export type Campaign = {
   createdAt: Scalars['DateTime']['output'];
   /** Statistics of this campaign's audience records that match the filter. */
   audienceStats: AudienceStats;
+  /** This campaign's matching audience records in groups by one to three dimensions, with the statistics of each group (for charts): one SQL statement for all the campaigns of a query that share filter and dimensions. */
+  audienceBreakdown: Array<AudienceGroup>;
   /** A page of this campaign's audience records that match the filter. Walking `after: pageInfo.endCursor` visits every matching record exactly once. */
   audience: AudienceConnection;
 };
@@ -147,6 +178,13 @@ export type Campaign = {
 
 /** A calling campaign of the token's workspace. */
 export type CampaignAudienceStatsArgs = {
+  filter?: InputMaybe<AudienceFilter>;
+};
+
+
+/** A calling campaign of the token's workspace. */
+export type CampaignAudienceBreakdownArgs = {
+  by: Array<AudienceDimension>;
   filter?: InputMaybe<AudienceFilter>;
 };
 
@@ -204,6 +242,8 @@ export type Query = {
   __typename?: 'Query';
   /** Statistics of a campaign's audience under a filter: the twin of GET /api/v1/global/campaign-audience-stats. A campaign that does not exist or belongs to another workspace is a NOT_FOUND error. */
   campaignAudienceStats: AudienceStats;
+  /** A campaign's matching audience in groups by one to three dimensions, with the statistics of each group. A campaign that does not exist or belongs to another workspace is a NOT_FOUND error. */
+  campaignAudienceBreakdown: Array<AudienceGroup>;
   /** A campaign by id; null when it does not exist or belongs to another workspace. */
   campaign?: Maybe<Campaign>;
   /** The workspace's campaigns, by id, a page at a time. */
@@ -214,6 +254,14 @@ export type Query = {
 /** Campaign audience statistics of the token's workspace. */
 export type QueryCampaignAudienceStatsArgs = {
   campaignId: Scalars['Int']['input'];
+  filter?: InputMaybe<AudienceFilter>;
+};
+
+
+/** Campaign audience statistics of the token's workspace. */
+export type QueryCampaignAudienceBreakdownArgs = {
+  campaignId: Scalars['Int']['input'];
+  by: Array<AudienceDimension>;
   filter?: InputMaybe<AudienceFilter>;
 };
 
