@@ -23,9 +23,9 @@ from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.repository import Repository
-from app.rest import audience_list, campaign_audience_stats
+from app.rest import audience_list, campaign_audience_breakdown, campaign_audience_stats
 from app.rollups import compact_every
-from app.routes import GRAPHQL_PATH, LIST_PATH, STATS_PATH, error_response
+from app.routes import BREAKDOWN_PATH, GRAPHQL_PATH, LIST_PATH, STATS_PATH, error_response
 from app.settings import Settings
 from app.throttle import buckets_for
 
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
             Route(STATS_PATH, campaign_audience_stats),
             Route(LIST_PATH, audience_list),
+            Route(BREAKDOWN_PATH, campaign_audience_breakdown),
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[

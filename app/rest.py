@@ -9,7 +9,8 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from app import listing
+from app import breakdowns, listing
+from app.breakdowns import Dimension
 from app.errors import BadInput
 from app.filters import FILTER_FIELDS, LIST_FIELDS, AudienceFilter
 from app.graphql.cost import requested_cost
@@ -17,12 +18,17 @@ from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.pagination import PAGE_SIZES
 from app.repository import Repository
+from app.stats import AudienceStats
 from app.values import ID32, shown, whole_number
 
 PAGES = ID32  # page numbers: 1 … the largest 32-bit whole number
 
 # Each route costs what the GraphQL operation it mirrors costs, from the same rate budget.
 _STATS_TWIN = parse("{ campaignAudienceStats(campaignId: 1) { totalAudience } }")
+_BREAKDOWN_TWIN = parse(
+    "query ($by: [AudienceDimension!]!) { campaignAudienceBreakdown(campaignId: 1, by: $by) "
+    "{ stats { totalAudience } } }"
+)
 _LIST_TWIN = parse(
     "query ($limit: Int) { campaign(id: 1) { audienceStats { totalAudience } "
     "audience(first: $limit) { edges { node { id } } } } }"
@@ -30,7 +36,7 @@ _LIST_TWIN = parse(
 
 
 async def _charge(
-    request: Request, twin: DocumentNode, variables: dict[str, int] | None = None
+    request: Request, twin: DocumentNode, variables: dict[str, object] | None = None
 ) -> None:
     cost = requested_cost(schema._schema, twin, None, variables)
     assert cost is not None
@@ -43,16 +49,52 @@ async def campaign_audience_stats(request: Request) -> JSONResponse:
     campaign_id, audience_filter = _campaign_id(params), _filter(params)
     await _charge(request, _STATS_TWIN)
     loaders = Loaders(request.state.repository, request.state.workspace_id)
-    stats = await loaders.campaign_stats(campaign_id, audience_filter)
+    return JSONResponse(_stats(await loaders.campaign_stats(campaign_id, audience_filter)))
+
+
+async def campaign_audience_breakdown(request: Request) -> JSONResponse:
+    """GET /api/v1/global/campaign-audience-breakdown?campaign_id=…&by=call_status,attempt&…
+
+    The groups of campaignAudienceBreakdown, in its order; each key names its dimensions'
+    columns, statuses as the REST filter's numeric codes."""
+    params = _query(request)
+    campaign_id, audience_filter = _campaign_id(params), _filter(params)
+    by = breakdowns.dimensions(_dimension(name) for name in _list(params, "by"))
+    await _charge(request, _BREAKDOWN_TWIN, {"by": [d.name for d in by]})
+    loaders = Loaders(request.state.repository, request.state.workspace_id)
+    groups = await loaders.campaign_breakdown(campaign_id, audience_filter, by)
     return JSONResponse(
         {
-            "total_audience": stats.total_audience,
-            "coverage": float(stats.coverage),
-            "total_attempt": stats.total_attempt,
-            "total_duration": stats.total_duration,
-            "successful_calls": stats.successful_calls,
+            "groups": [
+                {
+                    "key": {
+                        d.value: int(v) if d is Dimension.STATUS and v is not None else v
+                        for d, v in zip(by, group.key, strict=True)
+                    },
+                    **_stats(group.stats),
+                }
+                for group in groups
+            ]
         }
     )
+
+
+def _stats(stats: AudienceStats) -> dict[str, object]:
+    return {
+        "total_audience": stats.total_audience,
+        "coverage": float(stats.coverage),
+        "total_attempt": stats.total_attempt,
+        "total_duration": stats.total_duration,
+        "successful_calls": stats.successful_calls,
+    }
+
+
+def _dimension(name: str) -> Dimension:
+    try:
+        return Dimension(name.lower())
+    except ValueError:
+        known = ", ".join(d.value for d in Dimension)
+        raise BadInput("by", f"unknown dimension {shown(name)}; known: {known}") from None
 
 
 async def audience_list(request: Request) -> JSONResponse:

@@ -11,6 +11,7 @@ from app.errors import HTTP_STATUS, ErrorCode, graphql_error_body, rest_error_bo
 GRAPHQL_PATH = "/graphql"
 STATS_PATH = "/api/v1/global/campaign-audience-stats"
 LIST_PATH = "/api/v1/global/audience-list"
+BREAKDOWN_PATH = "/api/v1/global/campaign-audience-breakdown"
 
 
 def error_response(

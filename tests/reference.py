@@ -143,3 +143,14 @@ def exact_coverage(stats: dict[str, Any]) -> dict[str, Any]:
     assert isinstance(value, int | float), stats
     assert not isinstance(value, bool), stats
     return {**stats, "coverage": Decimal(str(value))}
+
+
+def rest_stats(expected: Stats) -> dict[str, Any]:
+    """AudienceStats as the REST twins answer them (coverage compared as a Decimal)."""
+    return {
+        "total_audience": expected.total_audience,
+        "coverage": expected.coverage,
+        "total_attempt": expected.total_attempt,
+        "total_duration": expected.total_duration,
+        "successful_calls": expected.successful_calls,
+    }

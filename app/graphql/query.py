@@ -45,8 +45,9 @@ class Query:
     @strawberry.field(
         description=(
             "A campaign's matching audience in groups by one to three dimensions, with the "
-            "statistics of each group. A campaign that does not exist or belongs to another "
-            "workspace is a NOT_FOUND error."
+            "statistics of each group: the twin of GET "
+            "/api/v1/global/campaign-audience-breakdown. A campaign that does not exist or "
+            "belongs to another workspace is a NOT_FOUND error."
         ),
         directives=[BREAKDOWN_SIZE],
     )

@@ -4,6 +4,7 @@ bounds, NOT_FOUND and one statement for many campaigns."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import loaders
 from app.breakdowns import Dimension
+from app.routes import BREAKDOWN_PATH
 from tests import reference
 from tests.api import error_codes, graphql
 from tests.conftest import StatementLog, clear
@@ -77,6 +79,20 @@ filters = st.sampled_from(
 dimension_lists = st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=3, unique=True)
 
 
+def rest_params(audience_filter: dict[str, Any] | None) -> list[tuple[str, str]]:
+    """A GraphQL AudienceFilter dict as the REST twins' parameters (statuses by code)."""
+    params = []
+    for field, values in (audience_filter or {}).items():
+        name = {"mobileNo": "mobile_no", "callStatus": "call_status"}.get(field, field)
+        if field == "mobileNo":
+            params.append((name, values))
+            continue
+        for value in values:
+            code = reference.AUDIENCE_STATUS_CODES.get(value) if field == "status" else value
+            params.append((name, str(code)))
+    return params
+
+
 def _key_value(dimension: Dimension, value: Any) -> Any:
     return STATUS_NAMES[value] if dimension is Dimension.STATUS and value is not None else value
 
@@ -135,6 +151,18 @@ async def test_a_breakdown_is_the_reference_groups_in_order(
     assert _exact(groups) == want
     assert _exact(body["data"]["campaignAudienceBreakdown"]) == want
 
+    # The REST twin: the same groups, keys by column, statuses by code.
+    params: list[tuple[str, str]] = [("campaign_id", "1"), ("by", ",".join(d.value for d in by))]
+    params += rest_params(audience_filter)
+    response = await client.get(BREAKDOWN_PATH, params=params, headers={"token": token})
+    assert response.status_code == 200, response.text
+    columns = [d.value for d in by]
+    found = reference.breakdown(own, audience_filter, columns)
+    assert [{**g, "coverage": Decimal(str(g["coverage"]))} for g in response.json()["groups"]] == [
+        {"key": dict(zip(columns, key, strict=True)), **reference.rest_stats(found[key])}
+        for key in sorted(found, key=lambda k: [(v is None, 0 if v is None else v) for v in k])
+    ]
+
     # The groups add up to the stats under the same filter.
     stats = body["data"]["campaign"]["audienceStats"]
     for name in ("totalAudience", "successfulCalls"):
@@ -170,6 +198,18 @@ async def test_dimensions_are_bounded_and_unknown_campaigns_not_found(
         body = await graphql(client, BREAKDOWN, {"id": campaign_id, "by": ["STATUS"]}, token=token)
         assert body["data"] is None
         assert error_codes(body) == ["NOT_FOUND"]
+    # The REST twin: the same rules, in its error shape.
+    answers = {}
+    for params in (
+        {"campaign_id": "1"},
+        {"campaign_id": "1", "by": "status,status"},
+        {"campaign_id": "1", "by": "colour"},
+        {"campaign_id": "2", "by": "status"},
+        {"campaign_id": "999", "by": "status"},
+    ):
+        response = await client.get(BREAKDOWN_PATH, params=params, headers={"token": token})
+        answers[str(params)] = (response.status_code, response.json()["error"]["code"])
+    assert list(answers.values()) == [(400, "BAD_USER_INPUT")] * 3 + [(404, "NOT_FOUND")] * 2
 
 
 async def test_more_groups_than_the_bound_is_bad_input(

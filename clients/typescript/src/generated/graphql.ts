@@ -242,7 +242,7 @@ export type Query = {
   __typename?: 'Query';
   /** Statistics of a campaign's audience under a filter: the twin of GET /api/v1/global/campaign-audience-stats. A campaign that does not exist or belongs to another workspace is a NOT_FOUND error. */
   campaignAudienceStats: AudienceStats;
-  /** A campaign's matching audience in groups by one to three dimensions, with the statistics of each group. A campaign that does not exist or belongs to another workspace is a NOT_FOUND error. */
+  /** A campaign's matching audience in groups by one to three dimensions, with the statistics of each group: the twin of GET /api/v1/global/campaign-audience-breakdown. A campaign that does not exist or belongs to another workspace is a NOT_FOUND error. */
   campaignAudienceBreakdown: Array<AudienceGroup>;
   /** A campaign by id; null when it does not exist or belongs to another workspace. */
   campaign?: Maybe<Campaign>;
