@@ -71,6 +71,7 @@ def write(results: Path) -> None:
         _writes,
         _loads,
         _lists,
+        _breakdowns,
     )
     for section in sections:
         part = section(found, backends)
@@ -216,6 +217,18 @@ def _targets(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str
                     name,
                     f"{result['ratio']:.2f} "
                     f"({result['deep_ms']:.1f} / {result['first_ms']:.1f} ms)",
+                    _verdict(result["holds"]),
+                ]
+            )
+        if breakdown := found.get((backend, "breakdown")):
+            result = breakdown["result"]
+            rows.append(
+                [
+                    f"(k) breakdown by {' and '.join(result['by'])} / stats of "
+                    f"{result['campaign']['audience']:,} contacts ≤ {result['target']}",
+                    name,
+                    f"{result['ratio']:.2f} ({result['ms']['breakdown']:.1f} / "
+                    f"{result['ms']['stats']:.1f} ms)",
                     _verdict(result["holds"]),
                 ]
             )
@@ -1049,4 +1062,53 @@ def _lists(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]:
         *_table(["database", "page 1 ms", "deep page ms", "deep / first", "≤ 3"], rows),
         "",
         *details,
+    ]
+
+
+def _breakdowns(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]:
+    rows, notes = [], []
+    for backend in backends:
+        if not (record := found.get((backend, "breakdown"))):
+            continue
+        result = record["result"]
+        ms = result["ms"]
+        rows.append(
+            [
+                NAMES[backend],
+                f"{result['groups']:,}",
+                f"{ms['breakdown']:.2f}",
+                f"{ms['stats']:.2f}",
+                f"{result['ratio']:.2f}",
+                _verdict(result["holds"]),
+                f"{ms['plain']:.1f}",
+            ]
+        )
+        notes.append(f"- {NAMES[backend]}: " + _measured(record))
+    if not rows:
+        return []
+    first = next(found[(b, "breakdown")]["result"] for b in backends if (b, "breakdown") in found)
+    return [
+        f"## (k) Breakdown by {' and '.join(first['by'])}",
+        "",
+        f"`campaignAudienceBreakdown(by: [{', '.join(first['by'])}])` of the "
+        f"{first['campaign']['audience']:,}-contact campaign and its unfiltered "
+        "`campaignAudienceStats`, both over HTTP to a server process and both read from the "
+        "rollup, interleaved with the plain `GROUP BY call_status, attempt` over the rows on "
+        "the bare driver; the breakdown equals that GROUP BY (checked first). Median of "
+        f"{first['repeats']} rounds after {first['warmup']} warm-up rounds.",
+        "",
+        *_table(
+            [
+                "database",
+                "groups",
+                "breakdown ms",
+                "stats ms",
+                "breakdown / stats",
+                f"≤ {first['target']}",
+                "plain GROUP BY ms",
+            ],
+            rows,
+        ),
+        *notes,
+        "",
     ]

@@ -30,6 +30,7 @@ import asyncpg
 
 from bench import (
     batching_case,
+    breakdown_case,
     explain_case,
     groups_case,
     layers_case,
@@ -96,6 +97,7 @@ CASES = (
     "writes",
     "load",
     "list",
+    "breakdown",
 )
 BACKENDS = ("sqlite", "postgresql")
 RESULTS = DATA / "results"
@@ -154,7 +156,7 @@ async def run_backend(backend: Backend, dataset: Dataset, cases: list[str], run:
         command = run.command(backend.name, case)
         save(backend.name, run.result_name(case), result, command, load)
 
-    served = [c for c in ("stats", "pages", "groups", "list") if c in cases]
+    served = [c for c in ("stats", "pages", "groups", "list", "breakdown") if c in cases]
     if served:
         port = free_port()
         env = {"DATABASE_URL": backend.url}
@@ -171,6 +173,9 @@ async def run_backend(backend: Backend, dataset: Dataset, cases: list[str], run:
             if "list" in cases:
                 started = timed("list", "(j) REST list pages")
                 done(started, await list_case.run(backend, dataset, server.url))
+            if "breakdown" in cases:
+                started = timed("breakdown", "(k) breakdown")
+                done(started, await breakdown_case.run(backend, dataset, server.url))
     if "batching" in cases:
         started = timed("batching", "(c) batching")
         done(started, await batching_case.run(backend, dataset))

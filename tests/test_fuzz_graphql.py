@@ -37,6 +37,7 @@ from schemathesis.hooks import HookContext, HookDispatcher, HookScope
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.graphql.schemas import GraphQLSchema
 
+from app.breakdowns import Dimension
 from app.errors import ErrorCode
 from tests.demo import SEEDS, demo_token
 from tests.server import Server, serve
@@ -115,6 +116,7 @@ class DemoValues:
     first: int
     campaign_cursor: str
     audience_cursor: AudienceCursor
+    dimensions: tuple[str, ...]  # a breakdown's `by`, valid: 1 to 3, none twice
 
 
 def encode_cursor(payload: list[Any]) -> str:
@@ -157,6 +159,9 @@ def demo_values(demo: DemoData) -> st.SearchStrategy[DemoValues]:
         audience_cursor=st.one_of(
             st.sampled_from(demo.audience_cursors), forged_audience_cursors()
         ),
+        dimensions=st.lists(
+            st.sampled_from([d.name for d in Dimension]), min_size=1, max_size=3, unique=True
+        ).map(tuple),
     )
 
 
@@ -182,8 +187,15 @@ class _WithDemoValues(graphql.Visitor):
         campaign = graphql.IntValueNode(value=str(values.campaign))
         if field == "campaign":
             return {"id": campaign}
+        by = graphql.ListValueNode(
+            values=tuple(graphql.EnumValueNode(value=name) for name in values.dimensions)
+        )
         if field == "campaignAudienceStats":
             return {"campaignId": campaign}
+        if field == "campaignAudienceBreakdown":
+            return {"campaignId": campaign, "by": by}
+        if field == "audienceBreakdown":
+            return {"by": by}
         if field == "campaigns":
             return {"first": first, "after": graphql.StringValueNode(value=values.campaign_cursor)}
         if field == "audience":
