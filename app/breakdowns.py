@@ -22,6 +22,12 @@ class Dimension(Enum):
     FIRST_STATUS = "first_status"
     LAST_STATUS = "last_status"
     ATTEMPT = "attempt"
+    LAST_DISPOSITION = "last_disposition"
+
+    @property
+    def in_rollup(self) -> bool:
+        """Whether the rollup's key holds it; the others are read from the records."""
+        return self is not Dimension.LAST_DISPOSITION
 
 
 def dimensions(by: Iterable[Dimension]) -> tuple[Dimension, ...]:

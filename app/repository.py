@@ -126,10 +126,12 @@ class Repository:
         by: Sequence[Dimension],
     ) -> dict[int, list[Group]]:
         """The groups of each campaign among campaign_ids by the dimensions (none: one group,
-        the stats), in one statement; as `stats`, from the rollup unless mobile_no filters.
+        the stats), in one statement; as `stats`, from the rollup unless mobile_no filters or
+        a dimension is not in the rollup's key.
         Groups without a matching record are absent, and so are such campaigns."""
         keys = [dimension.value for dimension in by]
-        if audience_filter.mobile_no:  # only the records know their numbers
+        # Only the records know their numbers and their dispositions.
+        if audience_filter.mobile_no or not all(dimension.in_rollup for dimension in by):
             stmt = self._record_stats(workspace_id, campaign_ids, audience_filter, keys)
         else:
             stmt = self._group_stats(workspace_id, campaign_ids, audience_filter, keys)

@@ -175,40 +175,43 @@ async def check_stats(repository: Repository, scenario: Scenario, workspace_id: 
     return len(found)
 
 
-BREAKDOWN_BY = (Dimension.STATUS, Dimension.CALL_STATUS, Dimension.ATTEMPT)
+# From the rollup, and from the records (a disposition is not in the rollup's key).
+BREAKDOWNS_BY = (
+    (Dimension.STATUS, Dimension.CALL_STATUS, Dimension.ATTEMPT),
+    (Dimension.LAST_DISPOSITION, Dimension.STATUS),
+)
 
 
 async def check_breakdown(repository: Repository, scenario: Scenario, workspace_id: int) -> int:
     everything = [*scenario.campaigns, MISSING_CAMPAIGN_ID]
     audience_filter = domain_filter(scenario.audience_filter)
-    found = await repository.breakdown(workspace_id, everything, audience_filter, BREAKDOWN_BY)
-    columns = [dimension.value for dimension in BREAKDOWN_BY]
-    want = {
-        c: reference.breakdown(scenario.rows_of(c), scenario.audience_filter, columns)
-        for c in scenario.own(workspace_id)
-        if scenario.matching(c)
-    }
-    got = {
-        c: {
-            group.key: reference.Stats(
-                total_audience=group.stats.total_audience,
-                coverage=group.stats.coverage,
-                total_attempt=group.stats.total_attempt,
-                total_duration=group.stats.total_duration,
-                successful_calls=group.stats.successful_calls,
-            )
-            for group in groups
+    seen = 0
+    for by in BREAKDOWNS_BY:
+        found = await repository.breakdown(workspace_id, everything, audience_filter, by)
+        columns = [dimension.value for dimension in by]
+        want = {
+            c: reference.breakdown(scenario.rows_of(c), scenario.audience_filter, columns)
+            for c in scenario.own(workspace_id)
+            if scenario.matching(c)
         }
-        for c, groups in found.items()
-    }
-    assert got == want, (
-        f"workspace {workspace_id}; other workspaces': {scenario.foreign(workspace_id)}"
-    )
-    foreign = await repository.breakdown(
-        workspace_id, scenario.foreign(workspace_id), domain_filter({}), BREAKDOWN_BY
-    )
-    assert foreign == {}
-    return len(found)
+        got = {
+            c: {
+                group.key: reference.Stats(
+                    total_audience=group.stats.total_audience,
+                    coverage=group.stats.coverage,
+                    total_attempt=group.stats.total_attempt,
+                    total_duration=group.stats.total_duration,
+                    successful_calls=group.stats.successful_calls,
+                )
+                for group in groups
+            }
+            for c, groups in found.items()
+        }
+        foreign = scenario.foreign(workspace_id)
+        assert got == want, f"workspace {workspace_id} by {by}; other workspaces': {foreign}"
+        assert await repository.breakdown(workspace_id, foreign, domain_filter({}), by) == {}
+        seen += len(found)
+    return seen
 
 
 async def walk_audience(

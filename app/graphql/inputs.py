@@ -35,7 +35,8 @@ strawberry.enum(
     name="AudienceDimension",
     description=(
         "What a breakdown groups the audience by: STATUS, CALL_STATUS, FIRST_STATUS, "
-        f"LAST_STATUS or ATTEMPT; up to {MAX_DIMENSIONS} at once."
+        f"LAST_STATUS, ATTEMPT or LAST_DISPOSITION; up to {MAX_DIMENSIONS} at once. "
+        "LAST_DISPOSITION is read from the records, the others from the rollup."
     ),
 )
 

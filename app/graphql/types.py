@@ -107,6 +107,9 @@ class AudienceGroup:
     attempt: int | None = strawberry.field(
         description="The records' number of call attempts, when grouped by ATTEMPT."
     )
+    last_disposition: str | None = strawberry.field(
+        description="The agent's outcome label of the records, when grouped by LAST_DISPOSITION."
+    )
     stats: AudienceStats = strawberry.field(description="Statistics of the group's records.")
 
     @classmethod

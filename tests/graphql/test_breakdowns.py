@@ -22,7 +22,7 @@ from tests.conftest import StatementLog, clear
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
 
 STATS_FIELDS = "totalAudience coverage totalAttempt totalDuration successfulCalls"
-KEY_FIELDS = "groupedBy status callStatus firstStatus lastStatus attempt"
+KEY_FIELDS = "groupedBy status callStatus firstStatus lastStatus attempt lastDisposition"
 BREAKDOWN = f"""
 query Breakdown($id: Int!, $by: [AudienceDimension!]!, $filter: AudienceFilter) {{
   campaign(id: $id) {{
@@ -46,6 +46,7 @@ KEY_FIELD = {
     Dimension.FIRST_STATUS: "firstStatus",
     Dimension.LAST_STATUS: "lastStatus",
     Dimension.ATTEMPT: "attempt",
+    Dimension.LAST_DISPOSITION: "lastDisposition",
 }
 STATUS_NAMES = {code: name for name, code in reference.AUDIENCE_STATUS_CODES.items()}
 TEXTS = (None, "BUSY", "COMPLETED", "ANSWER", "NO_ANSWER", "")
@@ -64,6 +65,7 @@ rows_of_campaign = st.lists(
             "last_status": st.sampled_from(TEXTS),
             "attempt": st.integers(0, 3),
             "duration": st.integers(0, 600),
+            "last_disposition": st.sampled_from((None, "Interested", "Callback", "")),
         }
     ),
     max_size=30,
@@ -171,11 +173,12 @@ async def test_a_breakdown_is_the_reference_groups_in_order(
         assert sum(int(g["stats"][name]) for g in groups) == int(stats[name])
 
     # Each group is the stats under the filter narrowed to its key. A filter cannot ask for a
-    # NULL status yet, nor for a blank one (a blank value carries no constraint).
+    # NULL status yet, nor for a blank one (a blank value carries no constraint), nor for a
+    # disposition.
     for group in groups:
         narrowed = dict(audience_filter or {})
         keys = {KEY_FIELD[d]: group[KEY_FIELD[d]] for d in by}
-        if None in keys.values() or "" in keys.values():
+        if None in keys.values() or "" in keys.values() or "lastDisposition" in keys:
             continue
         for field, value in keys.items():
             if field in narrowed and value not in narrowed[field]:
