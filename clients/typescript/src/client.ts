@@ -10,6 +10,9 @@ import {
   type AudienceOrder,
   AudiencePageDocument,
   type AudiencePageQueryVariables,
+  CampaignBreakdownDocument,
+  type CampaignBreakdownQuery,
+  type CampaignBreakdownQueryVariables,
   CampaignOverviewDocument,
   type CampaignOverviewQuery,
   type CampaignOverviewQueryVariables,
@@ -37,6 +40,8 @@ export interface RequestOptions {
 }
 
 export type StatsResult = StatsFieldsFragment;
+export type Breakdown = CampaignBreakdownQuery["campaignAudienceBreakdown"];
+export type BreakdownGroup = Breakdown[number];
 export type AudiencePage = AudienceConnectionFieldsFragment;
 export type AudienceRecord = AudiencePage["edges"][number]["node"];
 export type CampaignOverview = NonNullable<CampaignOverviewQuery["campaign"]>;
@@ -183,6 +188,19 @@ export function createClient(options: ClientOptions) {
     return data.campaignAudienceStats;
   }
 
+  /**
+   * A campaign's matching audience in groups by the 1 to 3 dimensions of `by`, each with its
+   * stats, ordered by the first dimension, then the next, each ascending (NULL last); NOT_FOUND
+   * when the campaign is not in the token's workspace.
+   */
+  async function campaignBreakdown(
+    variables: CampaignBreakdownQueryVariables,
+    requestOptions?: RequestOptions,
+  ): Promise<Breakdown> {
+    const data = await request(CampaignBreakdownDocument, variables, requestOptions);
+    return data.campaignAudienceBreakdown;
+  }
+
   /** A campaign with its stats and first audience page; null when it is not in the workspace. */
   async function campaignOverview(
     variables: CampaignOverviewQueryVariables,
@@ -272,6 +290,7 @@ export function createClient(options: ClientOptions) {
   return {
     request,
     campaignStats,
+    campaignBreakdown,
     campaignOverview,
     audiencePage,
     workspaceCampaigns,

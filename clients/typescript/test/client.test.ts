@@ -57,6 +57,40 @@ describe("requests", () => {
     // The shared selection travels with the operation.
     assert.match(String(body["query"]), /fragment StatsFields on AudienceStats/);
   });
+
+  it("posts CampaignBreakdown with its dimensions and returns the group list", async () => {
+    const group = {
+      groupedBy: ["CALL_STATUS", "ATTEMPT"],
+      status: null,
+      callStatus: "NO_ANSWER",
+      firstStatus: null,
+      lastStatus: null,
+      attempt: 2,
+      lastDisposition: null,
+      stats: STATS,
+    };
+    const { fetch, calls } = stubFetch(() =>
+      json({ data: { campaignAudienceBreakdown: [group] } }),
+    );
+    const client = createClient({ url: "http://api.test/graphql", token: "secret", fetch });
+
+    const groups = await client.campaignBreakdown({
+      campaignId: 7,
+      by: ["CALL_STATUS", "ATTEMPT"],
+      filter: { mobileNo: "617" },
+    });
+
+    assert.deepEqual(groups, [group]);
+    const body = JSON.parse(String(calls[0]?.init.body)) as Record<string, unknown>;
+    assert.equal(body["operationName"], "CampaignBreakdown");
+    assert.deepEqual(body["variables"], {
+      campaignId: 7,
+      by: ["CALL_STATUS", "ATTEMPT"],
+      filter: { mobileNo: "617" },
+    });
+    assert.match(String(body["query"]), /campaignAudienceBreakdown\(/);
+    assert.match(String(body["query"]), /fragment StatsFields on AudienceStats/);
+  });
 });
 
 describe("errors", () => {

@@ -6,9 +6,11 @@ import { after, before, describe, it } from "node:test";
 
 import {
   ApiError,
+  type AudienceDimension,
   type AudienceFilter,
   type AudienceOrder,
   type AudienceRecord,
+  type BreakdownGroup,
   type Client,
   createClient,
   type StatsResult,
@@ -18,8 +20,11 @@ import {
 } from "../src/index.js";
 import {
   campaignAudience,
+  campaignBreakdown,
+  coverage,
   loadAudience,
   loadCampaigns,
+  type ModelGroup,
   type ModelStats,
   type SeedAudience,
   STATUS_CODE,
@@ -86,6 +91,32 @@ function statsView(actual: StatsResult): ModelStats {
     totalDuration: toBigInt(actual.totalDuration),
     successfulCalls: actual.successfulCalls,
     coverage: actual.coverage,
+  };
+}
+
+function groupView(group: BreakdownGroup): ModelGroup {
+  return {
+    groupedBy: group.groupedBy,
+    status: group.status ?? null,
+    callStatus: group.callStatus ?? null,
+    firstStatus: group.firstStatus ?? null,
+    lastStatus: group.lastStatus ?? null,
+    attempt: group.attempt ?? null,
+    lastDisposition: group.lastDisposition ?? null,
+    stats: statsView(group.stats),
+  };
+}
+
+/** The stats of all the groups' records together, from the groups' own numbers. */
+function totalOf(groups: readonly ModelGroup[]): ModelStats {
+  const totalAttempt = groups.reduce((n, g) => n + g.stats.totalAttempt, 0n);
+  const successfulCalls = groups.reduce((n, g) => n + g.stats.successfulCalls, 0);
+  return {
+    totalAudience: groups.reduce((n, g) => n + g.stats.totalAudience, 0),
+    totalAttempt,
+    totalDuration: groups.reduce((n, g) => n + g.stats.totalDuration, 0n),
+    successfulCalls,
+    coverage: coverage(BigInt(successfulCalls), totalAttempt),
   };
 }
 
@@ -185,6 +216,101 @@ describe("CampaignStats", () => {
       }
     });
   }
+});
+
+describe("CampaignBreakdown", () => {
+  // One, two and three dimensions, each at least once, and one pair both ways round.
+  // LAST_DISPOSITION is read from the records, the others from the rollup (without mobileNo).
+  const BY: ReadonlyArray<readonly AudienceDimension[]> = [
+    ["CALL_STATUS"],
+    ["STATUS"],
+    ["STATUS", "ATTEMPT"],
+    ["ATTEMPT", "STATUS"],
+    ["CALL_STATUS", "ATTEMPT", "LAST_STATUS"],
+    ["FIRST_STATUS", "LAST_STATUS", "STATUS"],
+    ["LAST_DISPOSITION"],
+    ["STATUS", "LAST_DISPOSITION", "ATTEMPT"],
+  ];
+  // Without mobileNo the server reads the rollup; with it, the records.
+  const BREAKDOWN_FILTERS: ReadonlyArray<readonly [string, AudienceFilter | null]> = [
+    ["no filter", null],
+    ["audience statuses", { status: ["COMPLETED", "INQUEUE"] }],
+    ["a number fragment", { mobileNo: "(202) 555" }],
+    ["no match", { mobileNo: "+999" }],
+  ];
+
+  it("the reference data has NULL groups, groups of many records and empty breakdowns", () => {
+    const all = CAMPAIGNS.flatMap((c) =>
+      BY.flatMap((by) =>
+        BREAKDOWN_FILTERS.map(([label, filter]) => ({
+          label,
+          groups: campaignBreakdown(AUDIENCE, c.id, by, filter),
+        })),
+      ),
+    );
+    const groups = all.flatMap((b) => b.groups);
+    assert.ok(groups.some((g) => g.callStatus === null && g.groupedBy.includes("CALL_STATUS")));
+    assert.ok(groups.some((g) => g.lastStatus === null && g.groupedBy.includes("LAST_STATUS")));
+    assert.ok(
+      groups.some((g) => g.lastDisposition === null && g.groupedBy.includes("LAST_DISPOSITION")),
+    );
+    assert.ok(groups.some((g) => g.stats.totalAudience > 1));
+    for (const { label, groups: found } of all) {
+      if (label !== "no match") continue;
+      assert.deepEqual(found, []);
+    }
+    for (const [label, filter] of BREAKDOWN_FILTERS) {
+      if (label === "no match") continue;
+      const count = CAMPAIGNS.reduce(
+        (n, c) => n + campaignAudience(AUDIENCE, c.id, filter).length,
+        0,
+      );
+      assert.ok(count > 0, label);
+    }
+  });
+
+  for (const { workspaceId, token } of WORKSPACES) {
+    for (const campaign of campaignsOf(workspaceId)) {
+      it(`workspace ${workspaceId}, campaign ${campaign.id}: every grouping and filter matches the model and adds up to the stats`, async () => {
+        const client = token === ACME_TOKEN ? acme : globex;
+        for (const by of BY) {
+          for (const [label, filter] of BREAKDOWN_FILTERS) {
+            const context = `by ${by.join(", ")}, ${label}`;
+            const expected = campaignBreakdown(AUDIENCE, campaign.id, by, filter);
+            const groups = await client.campaignBreakdown({
+              campaignId: campaign.id,
+              by: [...by],
+              filter,
+            });
+            const actual = groups.map(groupView);
+            assert.deepEqual(actual, expected, context);
+
+            const total = await client.campaignStats({ campaignId: campaign.id, filter });
+            assert.deepEqual(totalOf(actual), statsView(total), `${context}: the groups' total`);
+          }
+        }
+      });
+    }
+  }
+
+  it("another workspace's campaign, or none, is NOT_FOUND", async () => {
+    for (const [client, campaignId] of [
+      [acme, 5],
+      [globex, 1],
+      [acme, 999_999],
+    ] as const) {
+      await assert.rejects(
+        client.campaignBreakdown({ campaignId, by: ["STATUS"] }),
+        (error: unknown) => {
+          assert.ok(error instanceof ApiError, `an ApiError, got ${String(error)}`);
+          assert.equal(error.code, "NOT_FOUND");
+          assert.deepEqual(error.path, ["campaignAudienceBreakdown"]);
+          return true;
+        },
+        `campaign ${campaignId}`,
+      );
+    }
+  });
 });
 
 describe("CampaignOverview", () => {

@@ -3,7 +3,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { campaignAudience, coverage, matcher, ordered, type SeedAudience, stats } from "./model.js";
+import {
+  breakdown,
+  campaignAudience,
+  campaignBreakdown,
+  coverage,
+  matcher,
+  ordered,
+  type SeedAudience,
+  stats,
+} from "./model.js";
 
 function record(overrides: Partial<SeedAudience> & { id: number }): SeedAudience {
   return {
@@ -139,5 +148,113 @@ describe("ordered", () => {
   it("keeps only the campaign's matching records", () => {
     const mixed = [...rows, record({ id: 6, campaignId: 2 })];
     assert.deepEqual(ids(campaignAudience(mixed, 1, { attempt: [1] })), [1, 2, 5]);
+  });
+});
+
+describe("breakdown", () => {
+  const rows = [
+    record({ id: 1, status: "FRESH", callStatus: null, attempt: 0 }),
+    record({ id: 2, status: "COMPLETED", callStatus: "USER_ENDED", attempt: 10, duration: 5 }),
+    record({ id: 3, status: "COMPLETED", callStatus: "ANSWER", attempt: 2, duration: 7 }),
+    record({ id: 4, status: "HALTED", callStatus: "BUSY", attempt: 2 }),
+    record({ id: 5, status: "COMPLETED", callStatus: "ANSWER", attempt: 2, duration: 1 }),
+    record({ id: 6, status: "INQUEUE", callStatus: "answer", attempt: 1 }),
+  ];
+  // Dispositions are texts too: by code point ("Z" < "a"), NULL last.
+  const labelled = [
+    record({ id: 1, lastDisposition: "callback" }),
+    record({ id: 2, lastDisposition: null }),
+    record({ id: 3, lastDisposition: "Zero interest" }),
+    record({ id: 4, lastDisposition: "Interested" }),
+    record({ id: 5, lastDisposition: "callback" }),
+  ];
+  const keys = (by: Parameters<typeof breakdown>[1]) =>
+    breakdown(rows, by).map((g) => [g.status, g.callStatus, g.attempt, g.stats.totalAudience]);
+
+  it("orders statuses by code, not by name", () => {
+    assert.deepEqual(
+      breakdown(rows, ["STATUS"]).map((g) => g.status),
+      ["FRESH", "COMPLETED", "HALTED", "INQUEUE"],
+    );
+  });
+
+  it("orders attempts as numbers and texts by code point, NULL last", () => {
+    assert.deepEqual(
+      breakdown(rows, ["ATTEMPT"]).map((g) => g.attempt),
+      [0, 1, 2, 10],
+    );
+    assert.deepEqual(keys(["CALL_STATUS", "ATTEMPT"]), [
+      [null, "ANSWER", 2, 2],
+      [null, "BUSY", 2, 1],
+      [null, "USER_ENDED", 10, 1],
+      [null, "answer", 1, 1],
+      [null, null, 0, 1],
+    ]);
+  });
+
+  it("groups dispositions by code point, NULL last", () => {
+    assert.deepEqual(
+      breakdown(labelled, ["LAST_DISPOSITION"]).map((g) => [
+        g.lastDisposition,
+        g.stats.totalAudience,
+      ]),
+      [
+        ["Interested", 1],
+        ["Zero interest", 1],
+        ["callback", 2],
+        [null, 1],
+      ],
+    );
+  });
+
+  it("orders by the first dimension, then the next", () => {
+    assert.deepEqual(keys(["ATTEMPT", "STATUS"]), [
+      ["FRESH", null, 0, 1],
+      ["INQUEUE", null, 1, 1],
+      ["COMPLETED", null, 2, 2],
+      ["HALTED", null, 2, 1],
+      ["COMPLETED", null, 10, 1],
+    ]);
+  });
+
+  it("echoes the dimensions, leaves the others' key fields null and adds up to the stats", () => {
+    const groups = breakdown(rows, ["LAST_STATUS", "STATUS"]);
+    for (const group of groups) {
+      assert.deepEqual(group.groupedBy, ["LAST_STATUS", "STATUS"]);
+      assert.equal(group.lastStatus, null);
+      assert.equal(group.callStatus, null);
+      assert.equal(group.firstStatus, null);
+      assert.equal(group.attempt, null);
+      assert.equal(group.lastDisposition, null);
+    }
+    // No record has a last status: one NULL group per audience status, in code order.
+    assert.deepEqual(
+      groups.map((g) => g.status),
+      ["FRESH", "COMPLETED", "HALTED", "INQUEUE"],
+    );
+    assert.deepEqual(groups[1]?.stats, stats(rows.filter((r) => r.status === "COMPLETED")));
+    const total = groups.reduce((n, g) => n + g.stats.totalAudience, 0);
+    assert.equal(total, rows.length);
+  });
+
+  it("is empty for no records and keeps only the campaign's matching ones", () => {
+    assert.deepEqual(breakdown([], ["STATUS"]), []);
+    const mixed = [...rows, record({ id: 7, campaignId: 2, status: "HALTED" })];
+    assert.deepEqual(
+      campaignBreakdown(mixed, 1, ["STATUS"], { status: ["HALTED", "FRESH"] }).map((g) => [
+        g.status,
+        g.stats.totalAudience,
+      ]),
+      [
+        ["FRESH", 1],
+        ["HALTED", 1],
+      ],
+    );
+  });
+
+  it("refuses no dimension, more than three and a repeated one", () => {
+    assert.throws(() => breakdown(rows, []));
+    assert.throws(() => breakdown(rows, ["STATUS", "ATTEMPT", "CALL_STATUS", "LAST_STATUS"]));
+    assert.throws(() => breakdown(rows, ["STATUS", "STATUS"]));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A plain model of the contract's stats, filter and ordering semantics (CONTRACT.md §2–4) over
- * the seed CSV files: the independent reference the live tests compare the server with.
+ * A plain model of the contract's stats, filter and ordering semantics (CONTRACT.md §2–4) and of
+ * the breakdowns (README, "Breakdowns for charts") over the seed CSV files: the independent
+ * reference the live tests compare the server with.
  */
 
 import { readFileSync } from "node:fs";
@@ -8,7 +9,12 @@ import { join } from "node:path";
 
 import { parse } from "csv-parse/sync";
 
-import type { AudienceFilter, AudienceOrder, AudienceStatus } from "../src/generated/graphql.js";
+import type {
+  AudienceDimension,
+  AudienceFilter,
+  AudienceOrder,
+  AudienceStatus,
+} from "../src/generated/graphql.js";
 import type { JsonObject } from "../src/scalars.js";
 
 export interface SeedAudience {
@@ -234,4 +240,116 @@ export function campaignAudience(
     rows.filter((row) => row.campaignId === campaignId && matches(row)),
     orderBy,
   );
+}
+
+/** One group of a breakdown: the key fields as on AudienceGroup (null when not grouped by). */
+export interface ModelGroup {
+  groupedBy: AudienceDimension[];
+  status: AudienceStatus | null;
+  callStatus: string | null;
+  firstStatus: string | null;
+  lastStatus: string | null;
+  attempt: number | null;
+  lastDisposition: string | null;
+  stats: ModelStats;
+}
+
+type KeyField =
+  "status" | "callStatus" | "firstStatus" | "lastStatus" | "attempt" | "lastDisposition";
+
+// The record and group field each dimension reads.
+const KEY_FIELD: Record<AudienceDimension, KeyField> = {
+  STATUS: "status",
+  CALL_STATUS: "callStatus",
+  FIRST_STATUS: "firstStatus",
+  LAST_STATUS: "lastStatus",
+  ATTEMPT: "attempt",
+  LAST_DISPOSITION: "lastDisposition",
+};
+
+type KeyValue = AudienceStatus | string | number | null;
+
+/** Texts by Unicode code point (not UTF-16 code unit, where astral characters differ). */
+function byCodePoint(a: string, b: string): number {
+  const pa = Array.from(a, (c) => c.codePointAt(0) ?? 0);
+  const pb = Array.from(b, (c) => c.codePointAt(0) ?? 0);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i += 1) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return pa.length - pb.length;
+}
+
+// Ascending in one dimension: statuses by code, texts by code point, attempts as numbers,
+// NULL last.
+function compareKey(dimension: AudienceDimension, a: KeyValue, b: KeyValue): number {
+  if (a === b) return 0;
+  if (a === null) return 1;
+  if (b === null) return -1;
+  switch (dimension) {
+    case "STATUS":
+      return STATUS_CODE[a as AudienceStatus] - STATUS_CODE[b as AudienceStatus];
+    case "ATTEMPT":
+      return (a as number) - (b as number);
+    case "CALL_STATUS":
+    case "FIRST_STATUS":
+    case "LAST_STATUS":
+    case "LAST_DISPOSITION":
+      return byCodePoint(a as string, b as string);
+  }
+}
+
+/**
+ * The rows in groups by the dimensions of `by` (1 to 3, none twice), each with its stats, in
+ * the documented order: by the first dimension, then the next, each ascending, NULL last.
+ */
+export function breakdown(
+  rows: readonly SeedAudience[],
+  by: readonly AudienceDimension[],
+): ModelGroup[] {
+  if (by.length < 1 || by.length > 3 || new Set(by).size !== by.length) {
+    throw new Error(`a breakdown is by 1 to 3 dimensions, none twice: ${by.join(", ")}`);
+  }
+  const groups = new Map<string, { key: KeyValue[]; rows: SeedAudience[] }>();
+  for (const row of rows) {
+    const key = by.map((dimension): KeyValue => row[KEY_FIELD[dimension]]);
+    const id = JSON.stringify(key);
+    const group = groups.get(id);
+    if (group === undefined) groups.set(id, { key, rows: [row] });
+    else group.rows.push(row);
+  }
+  const sorted = [...groups.values()].sort((a, b) => {
+    for (const [i, dimension] of by.entries()) {
+      const d = compareKey(dimension, a.key[i] ?? null, b.key[i] ?? null);
+      if (d !== 0) return d;
+    }
+    return 0;
+  });
+  return sorted.map(({ key, rows: members }) => {
+    // A dimension's value in this group's key; null when not grouped by it.
+    const value = (dimension: AudienceDimension): KeyValue => {
+      const i = by.indexOf(dimension);
+      return i < 0 ? null : (key[i] ?? null);
+    };
+    return {
+      groupedBy: [...by],
+      status: value("STATUS") as AudienceStatus | null,
+      callStatus: value("CALL_STATUS") as string | null,
+      firstStatus: value("FIRST_STATUS") as string | null,
+      lastStatus: value("LAST_STATUS") as string | null,
+      attempt: value("ATTEMPT") as number | null,
+      lastDisposition: value("LAST_DISPOSITION") as string | null,
+      stats: stats(members),
+    };
+  });
+}
+
+/** The model's breakdown of one campaign's matching records. */
+export function campaignBreakdown(
+  rows: readonly SeedAudience[],
+  campaignId: number,
+  by: readonly AudienceDimension[],
+  filter?: AudienceFilter | null,
+): ModelGroup[] {
+  return breakdown(campaignAudience(rows, campaignId, filter), by);
 }
