@@ -66,9 +66,10 @@ class CostTooHigh(AppError):
 class Buckets(Protocol):
     limits: RateLimits
 
-    async def take(self, key: str, points: float) -> tuple[bool, float]:
-        """Takes `points` from the key's bucket if it holds them (a negative amount gives
-        back); whether it did, and what the bucket holds after."""
+    async def take(self, key: str, points: float, *, force: bool = False) -> tuple[bool, float]:
+        """Takes `points` from the key's bucket if it holds them, or always when forced (the
+        bucket then owes what it lacks); a negative amount gives back. Whether it took them,
+        and what the bucket holds after."""
         ...
 
     async def close(self) -> None: ...
@@ -81,11 +82,11 @@ class LocalBuckets:
         self.limits = limits
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (level, when)
 
-    async def take(self, key: str, points: float) -> tuple[bool, float]:
+    async def take(self, key: str, points: float, *, force: bool = False) -> tuple[bool, float]:
         now = time.monotonic()
         level, then = self._buckets.get(key, (self.limits.capacity, now))
         level = min(self.limits.capacity, level + (now - then) * self.limits.restore_rate)
-        taken = points <= level
+        taken = force or points <= level
         if taken:
             level = min(self.limits.capacity, level - points)
         self._buckets[key] = (level, now)
@@ -98,6 +99,7 @@ class LocalBuckets:
 # One round trip, atomic, on Redis's clock (the same for every replica).
 _TAKE = """
 local capacity, rate, points = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local force = ARGV[4] == '1'
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local held = redis.call('HMGET', KEYS[1], 'level', 'at')
@@ -105,13 +107,13 @@ local level = tonumber(held[1]) or capacity
 local at = tonumber(held[2]) or now
 level = math.min(capacity, level + math.max(0, now - at) * rate)
 local taken = 0
-if points <= level then
+if force or points <= level then
   level = math.min(capacity, level - points)
   taken = 1
 end
-redis.call('HSET', KEYS[1], 'level', tostring(level), 'at', tostring(now))
+redis.call('HSET', KEYS[1], 'level', string.format('%.6f', level), 'at', string.format('%.6f', now))
 redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - level) / rate * 1000) + 1000)
-return {taken, tostring(level)}
+return {taken, string.format('%.6f', level)}
 """
 
 
@@ -130,15 +132,15 @@ class SharedBuckets:
         self._local = LocalBuckets(limits)
         self._away_until: float | None = None  # set while Redis is treated as away
 
-    async def take(self, key: str, points: float) -> tuple[bool, float]:
+    async def take(self, key: str, points: float, *, force: bool = False) -> tuple[bool, float]:
         now = time.monotonic()
         if self._away_until is not None and now < self._away_until:
-            return await self._local.take(key, points)
+            return await self._local.take(key, points, force=force)
         limits = self.limits
         try:
             taken, level = await self._take(
                 keys=[f"{self._prefix}:bucket:{key}"],
-                args=[limits.capacity, limits.restore_rate, points],
+                args=[limits.capacity, limits.restore_rate, points, int(force)],
             )
         except (RedisError, OSError) as error:
             if self._away_until is None:
@@ -147,7 +149,7 @@ class SharedBuckets:
                     type(error).__name__,
                 )
             self._away_until = now + REDIS_RETRY_SECONDS
-            return await self._local.take(key, points)
+            return await self._local.take(key, points, force=force)
         if self._away_until is not None:
             logger.warning("Redis answers again: rate budgets are shared")
             self._away_until = None
@@ -171,18 +173,22 @@ class Budget:
 
     async def charge(self, cost: int) -> ThrottleStatus:
         limits = self._buckets.limits
-        if cost > limits.max_cost:
-            raise CostTooHigh(cost, limits.max_cost)
+        # An operation larger than a full bucket could never run: refused, not throttled.
+        most = min(limits.max_cost, limits.capacity)
+        if cost > most:
+            raise CostTooHigh(cost, most)
         taken, level = await self._buckets.take(self._key, cost)
         self.status = ThrottleStatus(limits.capacity, level, limits.restore_rate)
         if not taken:
             raise Throttled(cost, self.status)
         return self.status
 
-    async def refund(self, points: int) -> ThrottleStatus:
+    async def settle(self, charged: int, used: int) -> ThrottleStatus:
+        """After the request: gives back what it did not use of its charge, or takes what it
+        used beyond it (a breakdown with more groups than priced), even into debt."""
         limits = self._buckets.limits
-        if points > 0:
-            _, level = await self._buckets.take(self._key, -points)
+        if used != charged:
+            _, level = await self._buckets.take(self._key, used - charged, force=True)
             self.status = ThrottleStatus(limits.capacity, level, limits.restore_rate)
         assert self.status is not None
         return self.status

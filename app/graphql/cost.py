@@ -179,7 +179,7 @@ def cost_report(
     if status is not None:
         report["throttleStatus"] = {
             "maximumAvailable": float(status.maximum),
-            "currentlyAvailable": math.floor(status.available),
+            "currentlyAvailable": max(0, math.floor(status.available)),
             "restoreRate": float(status.restore_rate),
         }
     return report
@@ -187,7 +187,8 @@ def cost_report(
 
 class QueryCost(SchemaExtension):
     """Prices the operation, takes its cost from the caller's budget before it runs (or
-    refuses it), gives back what it did not use, and reports both in `extensions.cost`."""
+    refuses it), settles the difference with what it cost in the end, and reports both in
+    `extensions.cost`."""
 
     report: dict[str, object] | None = None
 
@@ -212,8 +213,8 @@ class QueryCost(SchemaExtension):
         yield
         result = run.result
         data = result.data if isinstance(result, ExecutionResult) else None
-        actual = min(actual_cost(schema, document, run.operation_name, data), requested)
-        status = await budget.refund(requested - actual)
+        actual = actual_cost(schema, document, run.operation_name, data)
+        status = await budget.settle(requested, actual)
         self.report = cost_report(requested, actual, status)
 
     def get_results(self) -> dict[str, Any]:
