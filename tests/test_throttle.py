@@ -153,6 +153,14 @@ async def test_single_fields_and_introspection_cost_what_the_readme_says(
         "{ campaign(id: 2) { name } }": (1, 1),
         "{ campaign(id: 999) { name audienceStats { totalAudience } } }": (3, 1),
         "{ __typename }": (0, 0),
+        # Fields under one response key are merged, as execution merges them: priced once.
+        "{ campaigns(first: 2) { ...F ...F } } "
+        "fragment F on CampaignConnection { edges { node { audienceStats { totalAudience } } } }": (
+            9,
+            9,
+        ),
+        "{ s: campaignAudienceStats(campaignId: 2) { totalAudience } "
+        "s: campaignAudienceStats(campaignId: 2) { totalAudience } }": (2, 2),
         # A breakdown is priced as 100 groups, and costs those it returned: 1 here.
         "{ campaignAudienceBreakdown(campaignId: 2, by: [STATUS]) { stats { coverage } } }": (
             100 * 2,

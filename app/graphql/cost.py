@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Iterator, Mapping
+from itertools import chain
 from typing import Any
 
 from graphql import (
@@ -51,16 +52,36 @@ class _Walk:
         }
         self.variables = variables
 
-    def fields(self, selections: SelectionSetNode) -> Iterator[FieldNode]:
+    def fields(self, selections: SelectionSetNode) -> list[FieldNode]:
+        """The fields selected, one per response key, as execution merges them: the first
+        node of each key, with the selections of all of them."""
+        merged: dict[str, list[FieldNode]] = {}
+        for node in self._nodes(selections):
+            merged.setdefault((node.alias or node.name).value, []).append(node)
+        fields = []
+        for first, *others in merged.values():
+            if others and first.selection_set is not None:
+                below = [n.selection_set.selections for n in (first, *others) if n.selection_set]
+                first = FieldNode(
+                    alias=first.alias,
+                    name=first.name,
+                    arguments=first.arguments,
+                    directives=first.directives,
+                    selection_set=SelectionSetNode(selections=tuple(chain.from_iterable(below))),
+                )
+            fields.append(first)
+        return fields
+
+    def _nodes(self, selections: SelectionSetNode) -> Iterator[FieldNode]:
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
                 yield selection
             elif isinstance(selection, InlineFragmentNode):
-                yield from self.fields(selection.selection_set)
+                yield from self._nodes(selection.selection_set)
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
-                    yield from self.fields(fragment.selection_set)
+                    yield from self._nodes(fragment.selection_set)
 
     def requested(
         self,
