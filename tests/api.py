@@ -2,11 +2,49 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
+from tests.reference import AUDIENCE_STATUS_CODES
+
 REST_PATH = "/api/v1/global/campaign-audience-stats"
+# How a REST list is spelt: `k=1&k=2`, `k[]=1&k[]=2` or `k=1,2`.
+ListEncoding = Literal["repeat", "bracket", "comma"]
+LIST_ENCODINGS: tuple[ListEncoding, ...] = ("repeat", "bracket", "comma")
+# AudienceFilter list field -> REST parameter.
+REST_LISTS = {
+    "status": "status",
+    "callStatus": "call_status",
+    "firstStatus": "first_status",
+    "lastStatus": "last_status",
+    "attempt": "attempt",
+}
+
+
+def rest_filter(
+    audience_filter: dict[str, Any] | None, encoding: ListEncoding = "repeat"
+) -> list[tuple[str, str]]:
+    """A GraphQL AudienceFilter as REST query parameters: status codes, lists in one encoding
+    (a single value is a list of one)."""
+    params: list[tuple[str, str]] = []
+    audience_filter = audience_filter or {}
+    if audience_filter.get("mobileNo") is not None:
+        params.append(("mobile_no", audience_filter["mobileNo"]))
+    for field, key in REST_LISTS.items():
+        value = audience_filter.get(field)
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        texts = [str(AUDIENCE_STATUS_CODES[v]) if field == "status" else str(v) for v in values]
+        if encoding == "repeat":
+            params += [(key, text) for text in texts]
+        elif encoding == "bracket":
+            params += [(f"{key}[]", text) for text in texts]
+        else:
+            # An empty list is an empty string here: no constraint either.
+            params.append((key, ",".join(texts)))
+    return params
 
 
 async def graphql(

@@ -13,7 +13,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.app import create_app
 from app.settings import Settings
 from tests import reference
+from tests.api import LIST_ENCODINGS, rest_filter
 from tests.conftest import StatementLog, clear
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row, token_of
 from tests.reference import AUDIENCE_STATUS_CODES, KNOWN_CALL_STATUSES
@@ -75,19 +76,6 @@ INT32_MAX = 2**31 - 1
 # `is_new` spellings of each format ("absent": the parameter left out).
 SIMPLE_SPELLINGS = ("true", "1", "TRUE", "True", "tRuE")
 DISPLAY_SPELLINGS = ("absent", "false", "0", "FALSE", "False")
-
-# How a REST list is spelt: `k=1&k=2`, `k[]=1&k[]=2` or `k=1,2`.
-ListEncoding = Literal["repeat", "bracket", "comma"]
-LIST_ENCODINGS: tuple[ListEncoding, ...] = ("repeat", "bracket", "comma")
-# AudienceFilter list field -> REST parameter.
-REST_LISTS = {
-    "status": "status",
-    "callStatus": "call_status",
-    "firstStatus": "first_status",
-    "lastStatus": "last_status",
-    "attempt": "attempt",
-}
-
 
 # The README's display rules, as a model.
 
@@ -154,29 +142,6 @@ def pagination(total: int, page: int, limit: int) -> dict[str, int]:
 def matching_ids(rows: list[dict[str, Any]], audience_filter: dict[str, Any] | None) -> list[int]:
     """The ids the filter matches, in the route's order (id ascending)."""
     return sorted(row["id"] for row in rows if reference.matches(row, audience_filter))
-
-
-def rest_filter(
-    audience_filter: dict[str, Any] | None, encoding: ListEncoding
-) -> list[tuple[str, str]]:
-    """A GraphQL AudienceFilter as REST query parameters: status codes, lists in one encoding."""
-    params: list[tuple[str, str]] = []
-    audience_filter = audience_filter or {}
-    if audience_filter.get("mobileNo") is not None:
-        params.append(("mobile_no", audience_filter["mobileNo"]))
-    for field, key in REST_LISTS.items():
-        values = audience_filter.get(field)
-        if values is None:
-            continue
-        texts = [str(AUDIENCE_STATUS_CODES[v]) if field == "status" else str(v) for v in values]
-        if encoding == "repeat":
-            params += [(key, text) for text in texts]
-        elif encoding == "bracket":
-            params += [(f"{key}[]", text) for text in texts]
-        else:
-            # An empty list is an empty string here: no constraint either.
-            params.append((key, ",".join(texts)))
-    return params
 
 
 async def get(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any
 
 import httpx
 import pytest
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests import reference
-from tests.api import REST_PATH, error_codes, graphql
+from tests.api import LIST_ENCODINGS, REST_PATH, ListEncoding, error_codes, graphql, rest_filter
 from tests.conftest import clear, tables_of
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row, token_of
 from tests.reference import AUDIENCE_STATUS_CODES, KNOWN_CALL_STATUSES, Stats
@@ -65,16 +65,6 @@ UNSUCCESSFUL = [status for status in STATUS_TEXTS if status not in SUCCESSFUL]
 COVERAGE_TIES = ((1, 32), (3, 32), (1, 160), (7, 160), (1, 800), (2, 1600))
 # A filter field left out of the AudienceFilter object.
 ABSENT = object()
-# How REST requests spell a list: `k=1&k=2`, `k[]=1&k[]=2` or `k=1,2`.
-ListEncoding = Literal["repeat", "bracket", "comma"]
-LIST_ENCODINGS: tuple[ListEncoding, ...] = ("repeat", "bracket", "comma")
-REST_LISTS = (
-    ("status", "status"),
-    ("callStatus", "call_status"),
-    ("firstStatus", "first_status"),
-    ("lastStatus", "last_status"),
-    ("attempt", "attempt"),
-)
 
 
 @dataclass(frozen=True)
@@ -277,24 +267,7 @@ def rest_params(
     campaign_id: int, audience_filter: dict[str, Any] | None, encoding: ListEncoding
 ) -> list[tuple[str, str]]:
     """The query string of a REST request: status as integer codes, lists in one encoding."""
-    params = [("campaign_id", str(campaign_id))]
-    audience_filter = audience_filter or {}
-    if audience_filter.get("mobileNo") is not None:
-        params.append(("mobile_no", audience_filter["mobileNo"]))
-    for field, key in REST_LISTS:
-        value = audience_filter.get(field)
-        if value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        texts = [str(AUDIENCE_STATUS_CODES[v]) if field == "status" else str(v) for v in values]
-        if encoding == "repeat":
-            params += [(key, text) for text in texts]
-        elif encoding == "bracket":
-            params += [(f"{key}[]", text) for text in texts]
-        else:
-            # An empty list is an empty string here: no constraint either.
-            params.append((key, ",".join(texts)))
-    return params
+    return [("campaign_id", str(campaign_id)), *rest_filter(audience_filter, encoding)]
 
 
 async def load(engine: AsyncEngine, scenario: Scenario) -> None:

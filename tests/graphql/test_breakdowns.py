@@ -17,7 +17,7 @@ from app import loaders
 from app.breakdowns import Dimension
 from app.routes import BREAKDOWN_PATH
 from tests import reference
-from tests.api import error_codes, graphql
+from tests.api import error_codes, graphql, rest_filter
 from tests.conftest import StatementLog, clear
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
 
@@ -81,20 +81,6 @@ filters = st.sampled_from(
 dimension_lists = st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=3, unique=True)
 
 
-def rest_params(audience_filter: dict[str, Any] | None) -> list[tuple[str, str]]:
-    """A GraphQL AudienceFilter dict as the REST twins' parameters (statuses by code)."""
-    params = []
-    for field, values in (audience_filter or {}).items():
-        name = {"mobileNo": "mobile_no", "callStatus": "call_status"}.get(field, field)
-        if field == "mobileNo":
-            params.append((name, values))
-            continue
-        for value in values:
-            code = reference.AUDIENCE_STATUS_CODES.get(value) if field == "status" else value
-            params.append((name, str(code)))
-    return params
-
-
 def _key_value(dimension: Dimension, value: Any) -> Any:
     return STATUS_NAMES[value] if dimension is Dimension.STATUS and value is not None else value
 
@@ -155,7 +141,7 @@ async def test_a_breakdown_is_the_reference_groups_in_order(
 
     # The REST twin: the same groups, keys by column, statuses by code.
     params: list[tuple[str, str]] = [("campaign_id", "1"), ("by", ",".join(d.value for d in by))]
-    params += rest_params(audience_filter)
+    params += rest_filter(audience_filter)
     response = await client.get(BREAKDOWN_PATH, params=params, headers={"token": token})
     assert response.status_code == 200, response.text
     columns = [d.value for d in by]
