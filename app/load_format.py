@@ -11,7 +11,6 @@ import math
 import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 
 from app import tables
 from app.filters import AudienceStatus
-from app.timestamps import as_utc
+from app.timestamps import parse_timestamp
 from app.tokens import hash_token
 from app.values import COUNT32, ID32, ID64, shown, status_text, storable_text, whole_number
 
@@ -62,13 +61,6 @@ def _status(text: str) -> int:
     if code is None:
         raise ValueError(f"unknown audience status (known: {_KNOWN_STATUSES})")
     return code
-
-
-def _timestamp(text: str) -> datetime:
-    try:
-        return as_utc(datetime.fromisoformat(text))
-    except (ValueError, OverflowError):  # OverflowError: an offset pushes it past year 1 or 9999
-        raise ValueError("must be an ISO 8601 timestamp") from None
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -182,7 +174,7 @@ FILES = (
             Column("workspace_id", _id32),
             Column("name", storable_text),
             Column("max_attempts", _count),
-            Column("created_at", _timestamp),
+            Column("created_at", parse_timestamp),
         ),
         unique="id",
         references=("workspace_id", tables.workspace),
@@ -200,7 +192,7 @@ FILES = (
             _optional("last_status", status_text),
             Column("attempt", _count),
             Column("duration", _count),
-            _optional("last_attempt_at", _timestamp),
+            _optional("last_attempt_at", parse_timestamp),
             _optional("last_disposition", storable_text),
             _optional("input_data", _json_object, empty="{}"),
         ),

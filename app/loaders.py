@@ -6,10 +6,11 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from strawberry.dataloader import DataLoader
 
-from app.breakdowns import MAX_GROUPS, Dimension, Group, ordered, too_many
+from app.breakdowns import MAX_GROUPS, UTC_ZONE, Dimension, Group, in_zone, too_many
 from app.errors import BadInput, NotFound
 from app.filters import AudienceFilter
 from app.pagination import Ordering, Position
@@ -17,7 +18,8 @@ from app.repository import AudienceRecord, Campaign, Page, Repository
 from app.stats import NO_AUDIENCE, AudienceStats
 
 StatsKey = tuple[int, AudienceFilter]
-BreakdownKey = tuple[int, AudienceFilter, tuple[Dimension, ...]]
+# A campaign, a filter, the dimensions, and the time zone of the time buckets.
+BreakdownKey = tuple[int, AudienceFilter, tuple[Dimension, ...], ZoneInfo]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +57,16 @@ class Loaders:
         return found
 
     async def campaign_breakdown(
-        self, campaign_id: int, audience_filter: AudienceFilter, by: tuple[Dimension, ...]
+        self,
+        campaign_id: int,
+        audience_filter: AudienceFilter,
+        by: tuple[Dimension, ...],
+        zone: ZoneInfo,
     ) -> list[Group]:
         """A breakdown of one campaign of the workspace; NotFound as `campaign_stats`."""
         campaign, found = await asyncio.gather(
             self.campaign.load(campaign_id),
-            self.breakdown.load((campaign_id, audience_filter, by)),
+            self.breakdown.load((campaign_id, audience_filter, by, zone)),
         )
         if campaign is None:
             raise NotFound(f"campaign {campaign_id} not found")
@@ -69,7 +75,7 @@ class Loaders:
     async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
         # Stats are the breakdown by no dimension: its one group, if any record matches.
         found = await self._load_breakdowns(
-            [(c, audience_filter, ()) for c, audience_filter in keys]
+            [(c, audience_filter, (), UTC_ZONE) for c, audience_filter in keys]
         )
         return [
             groups[0].stats if isinstance(groups, list) and groups else NO_AUDIENCE
@@ -77,11 +83,12 @@ class Loaders:
         ]
 
     async def _load_breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[Group] | BadInput]:
-        # As stats: one statement per distinct (filter, dimensions), run together.
+        # As stats: one statement per distinct (filter, dimensions), run together; the
+        # statement groups by quarter-hours of UTC, whatever the time zone.
         campaigns_by_query: dict[tuple[AudienceFilter, tuple[Dimension, ...]], list[int]] = (
             defaultdict(list)
         )
-        for campaign_id, audience_filter, by in keys:
+        for campaign_id, audience_filter, by, _ in keys:
             campaigns_by_query[(audience_filter, by)].append(campaign_id)
         results = await asyncio.gather(
             *(
@@ -96,7 +103,7 @@ class Loaders:
         }
         answers: list[list[Group] | BadInput] = []
         for key in keys:  # a breakdown over the bound fails alone, not its whole batch
-            groups = ordered(found.get(key, []))
+            groups = in_zone(found.get(key[:3], []), key[2], key[3])
             answers.append(groups if len(groups) <= MAX_GROUPS else too_many(key[0], len(groups)))
         return answers
 

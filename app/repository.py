@@ -6,9 +6,10 @@ Every method runs on a connection of its own, so loaders may call it concurrentl
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
@@ -16,20 +17,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app import outages
 from app.breakdowns import Dimension, Group
-from app.filters import AudienceFilter, AudienceStatus
+from app.filters import FILTER_FIELDS, AudienceFilter, AudienceStatus, NullableField, TimeRange
 from app.outages import OutageLog
 from app.pagination import Direction, OrderField, Ordering, Position
 from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
 from app.tables import (
+    ROLLUP_KEY,
     api_token,
     campaign,
     campaign_audience,
     campaign_audience_delta,
     campaign_audience_rollup,
 )
+from app.timestamps import as_utc
 from app.tokens import hash_token
 
 T = TypeVar("T")
+
+# The text columns whose empty value counts as none; time buckets' quarter-hours.
+NULLABLE_TEXTS = frozenset(f.value for f in NullableField) - {"last_attempt_at"}
+_QUARTER_SECONDS = 900
+_YEAR_0_SECONDS = 62_167_219_200  # from 0000-01-01 to 1970-01-01: a multiple of 900
+_EPOCH: sa.ColumnElement[Any] = sa.literal_column("TIMESTAMPTZ '1970-01-01 00:00:00+00'")
 
 audience = campaign_audience.c
 
@@ -126,23 +135,28 @@ class Repository:
         by: Sequence[Dimension],
     ) -> dict[int, list[Group]]:
         """The groups of each campaign among campaign_ids by the dimensions (none: one group,
-        the stats), in one statement; as `stats`, from the rollup unless mobile_no filters or
-        a dimension is not in the rollup's key.
+        the stats), in one statement; as `stats`, from the rollup unless the filter or a
+        dimension reads a column that is not in the rollup's key. A time dimension's value
+        is the quarter-hour of UTC that holds the last attempt (app.breakdowns folds them);
+        an empty text is no value, as NULL is.
         Groups without a matching record are absent, and so are such campaigns."""
-        keys = [dimension.value for dimension in by]
-        # Only the records know their numbers and their dispositions.
-        if audience_filter.mobile_no or not all(dimension.in_rollup for dimension in by):
-            stmt = self._record_stats(workspace_id, campaign_ids, audience_filter, keys)
+        in_rollup = audience_filter.columns() <= set(ROLLUP_KEY)
+        if in_rollup and all(dimension.in_rollup for dimension in by):
+            stmt = self._group_stats(workspace_id, campaign_ids, audience_filter, by)
         else:
-            stmt = self._group_stats(workspace_id, campaign_ids, audience_filter, keys)
+            stmt = self._record_stats(workspace_id, campaign_ids, audience_filter, by)
         async with outages.connection(self._engine, self._outages) as conn:
             rows = (await conn.execute(stmt)).all()
         found: dict[int, list[Group]] = {}
         for row in rows:
-            campaign_id, *key = row[: 1 + len(keys)]
-            records, attempts, duration, successful = row[1 + len(keys) :]
+            campaign_id, *key = row[: 1 + len(by)]
+            records, attempts, duration, successful = row[1 + len(by) :]
             if records:  # PostgreSQL's deltas may have emptied a group of the rollup
                 stats = AudienceStats(int(records), int(attempts), int(duration), int(successful))
+                key = [
+                    self._quarter_hour(value) if dimension.is_time and value is not None else value
+                    for dimension, value in zip(by, key, strict=True)
+                ]
                 found.setdefault(campaign_id, []).append(Group(tuple(key), stats))
         return found
 
@@ -151,10 +165,10 @@ class Repository:
         workspace_id: int,
         campaign_ids: Sequence[int],
         audience_filter: AudienceFilter,
-        keys: Sequence[str],
+        by: Sequence[Dimension],
     ) -> sa.Select[Any]:
         successful = audience.call_status.in_(SUCCESSFUL_CALL_STATUSES)
-        grouped = [audience.campaign_id, *(campaign_audience.c[key] for key in keys)]
+        grouped = [audience.campaign_id, *(self._key(audience, d) for d in by)]
         return (
             sa.select(
                 *grouped,
@@ -175,13 +189,13 @@ class Repository:
         workspace_id: int,
         campaign_ids: Sequence[int],
         audience_filter: AudienceFilter,
-        keys: Sequence[str],
+        by: Sequence[Dimension],
     ) -> sa.Select[Any]:
         # PostgreSQL's rollup lags by the deltas not yet compacted: the groups are both.
         tables = [campaign_audience_rollup]
         if not self._sqlite:
             tables.append(campaign_audience_delta)
-        columns = dict.fromkeys(["campaign_id", *keys, "call_status", "attempt"])
+        columns = dict.fromkeys(["campaign_id", *(d.value for d in by), "call_status", "attempt"])
         parts = [
             sa.select(
                 *(table.c[name] for name in columns), table.c.records, table.c.duration
@@ -192,7 +206,7 @@ class Repository:
             for table in tables
         ]
         groups = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("groups")
-        grouped = [groups.c.campaign_id, *(groups.c[key] for key in keys)]
+        grouped = [groups.c.campaign_id, *(self._key(groups.c, d) for d in by)]
         records = sa.func.sum(groups.c.records)
         return sa.select(
             *grouped,
@@ -201,6 +215,27 @@ class Repository:
             sa.func.sum(groups.c.duration),
             sa.func.coalesce(records.filter(groups.c.call_status.in_(SUCCESSFUL_CALL_STATUSES)), 0),
         ).group_by(*grouped)
+
+    def _key(
+        self, columns: sa.ColumnCollection[str, Any], dimension: Dimension
+    ) -> sa.ColumnElement[Any]:
+        """What a dimension groups by: its column, an empty text as NULL; for a time bucket,
+        the quarter-hour of UTC of the last attempt."""
+        if dimension.is_time:
+            moment = columns.last_attempt_at
+            if self._sqlite:  # seconds since year 0, so that integer division floors
+                seconds = sa.cast(sa.func.strftime("%s", moment), sa.Integer) + _YEAR_0_SECONDS
+                return seconds.self_group().op("/")(_QUARTER_SECONDS)
+            return sa.func.date_bin(sa.literal_column("INTERVAL '15 minutes'"), moment, _EPOCH)
+        column = columns[dimension.value]
+        return sa.func.nullif(column, "") if dimension.value in NULLABLE_TEXTS else column
+
+    def _quarter_hour(self, value: Any) -> datetime:
+        """The start of a time bucket's quarter-hour, as _key spells it, in UTC."""
+        if self._sqlite:
+            seconds = int(value) * _QUARTER_SECONDS - _YEAR_0_SECONDS
+            return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+        return as_utc(value)
 
     def _in_workspace(
         self, column: sa.ColumnElement[int], workspace_id: int, campaign_ids: Sequence[int]
@@ -285,13 +320,43 @@ class Repository:
     ) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL conditions on the columns, ANDed by the caller (contract
         section 3)."""
-        # Each filter field is named as the column it tests; lists are "one of these".
-        return [
-            columns[name].in_(value)
-            if isinstance(value, tuple)
-            else self._contains(columns[name], value)
-            for name, value in audience_filter.constraints().items()
-        ]
+        tested = audience_filter.columns()
+        conditions = []
+        # Each filter field is named as the column it tests.
+        for name in FILTER_FIELDS:
+            if name not in tested:
+                continue
+            column = columns[name]
+            value: Any = getattr(audience_filter, name)
+            if name == "mobile_no":
+                conditions.append(self._contains(column, value))
+                continue
+            allowed = []  # one of the list's values, within the range, or no value
+            if isinstance(value, TimeRange) and value:
+                allowed.append(self._within(column, value))
+            elif value:
+                allowed.append(column.in_(value))
+            if name in audience_filter.is_null:
+                allowed.append(column.is_(None))
+                if name in NULLABLE_TEXTS:  # an empty text is no value, as NULL is
+                    allowed.append(column == "")
+            conditions.append(allowed[0] if len(allowed) == 1 else sa.or_(*allowed))
+        return conditions
+
+    def _within(
+        self, column: sa.ColumnElement[datetime], bounds: TimeRange
+    ) -> sa.ColumnElement[bool]:
+        """A half-open range of instants. SQLite compares its stored text: UTC, written
+        `YYYY-MM-DD HH:MM:SS` with or without a fraction, so the bounds are written the
+        same way with no trailing zero, which orders exactly against every such text."""
+        tests = []
+        for moment, inside in ((bounds.start, operator.ge), (bounds.end, operator.lt)):
+            if moment is not None:
+                bound: Any = moment
+                if self._sqlite:
+                    bound = sa.literal(_sqlite_text(moment), sa.Text)
+                tests.append(inside(column, bound))
+        return sa.and_(*tests)
 
     def _contains(self, column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
         # A literal, case-sensitive substring test. SQLite's LIKE ignores ASCII case, so
@@ -299,6 +364,11 @@ class Repository:
         if self._sqlite:
             return sa.func.instr(column, text) > 0
         return column.contains(text, autoescape=True)
+
+
+def _sqlite_text(moment: datetime) -> str:
+    text = as_utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0")
+    return text.rstrip(".")
 
 
 def _keyset_page(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from graphql import DocumentNode, parse
@@ -12,7 +14,7 @@ from starlette.responses import JSONResponse
 from app import breakdowns, listing
 from app.breakdowns import Dimension
 from app.errors import BadInput
-from app.filters import FILTER_FIELDS, LIST_FIELDS, AudienceFilter
+from app.filters import FILTER_FIELDS, LIST_FIELDS, RANGE_FIELDS, AudienceFilter, AudienceStatus
 from app.graphql.cost import requested_cost
 from app.graphql.schema import schema
 from app.loaders import Loaders
@@ -60,23 +62,33 @@ async def campaign_audience_breakdown(request: Request) -> JSONResponse:
     params = _query(request)
     campaign_id, audience_filter = _campaign_id(params), _filter(params)
     by = breakdowns.dimensions(_dimension(name) for name in _list(params, "by"))
+    try:
+        zone = breakdowns.time_zone(_single(params, "time_zone") or "UTC")
+    except ValueError as error:
+        raise BadInput("time_zone", str(error)) from None
     await _charge(request, _BREAKDOWN_TWIN, {"by": [d.name for d in by]})
     loaders = Loaders(request.state.repository, request.state.workspace_id)
-    groups = await loaders.campaign_breakdown(campaign_id, audience_filter, by)
+    groups = await loaders.campaign_breakdown(campaign_id, audience_filter, by, zone)
+    timed = any(d.is_time for d in by)
     return JSONResponse(
         {
             "groups": [
                 {
-                    "key": {
-                        d.value: int(v) if d is Dimension.STATUS and v is not None else v
-                        for d, v in zip(by, group.key, strict=True)
-                    },
+                    "key": {d.value: _key(v) for d, v in zip(by, group.key, strict=True)},
+                    **({"last_attempt_before": _key(group.until)} if timed else {}),
                     **_stats(group.stats),
                 }
                 for group in groups
             ]
         }
     )
+
+
+def _key(value: object) -> object:
+    """A group's value as JSON: a status by its code, a time by its ISO 8601 text."""
+    if isinstance(value, AudienceStatus):
+        return int(value)
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def _stats(stats: AudienceStats) -> dict[str, object]:
@@ -91,7 +103,7 @@ def _stats(stats: AudienceStats) -> dict[str, object]:
 
 def _dimension(name: str) -> Dimension:
     try:
-        return Dimension(name.lower())
+        return Dimension(name.strip().lower())
     except ValueError:
         known = ", ".join(d.value for d in Dimension)
         raise BadInput("by", f"unknown dimension {shown(name)}; known: {known}") from None
@@ -153,12 +165,28 @@ def _campaign_id(params: QueryParams) -> int:
 
 
 def _filter(params: QueryParams) -> AudienceFilter:
-    return AudienceFilter.parse(
-        **{
-            name: _list(params, name) if name in LIST_FIELDS else _single(params, name)
-            for name in FILTER_FIELDS
-        }
-    )
+    def value(name: str) -> object:
+        if name in LIST_FIELDS:
+            return _list(params, name)
+        if name in RANGE_FIELDS:
+            return (_instant(params, f"{name}_from"), _instant(params, f"{name}_to"))
+        return _single(params, name)
+
+    try:
+        return AudienceFilter.parse(**{name: value(name) for name in FILTER_FIELDS})
+    except BadInput as error:
+        if error.field in RANGE_FIELDS:  # REST spells a range as two parameters
+            raise BadInput(f"{error.field}_from/_to", error.detail) from None
+        raise
+
+
+_PLUS_AS_SPACE = re.compile(r" ([0-9]{2}(:?[0-9]{2})?)$")
+
+
+def _instant(params: QueryParams, name: str) -> str | None:
+    """An ISO 8601 parameter; a `+` of its offset sent unescaped arrives as a space."""
+    text = _single(params, name)
+    return None if text is None else _PLUS_AS_SPACE.sub(r"+\1", text.strip())
 
 
 def _number(params: QueryParams, name: str, within: range, default: int | None = None) -> int:
@@ -193,9 +221,10 @@ def _single(params: QueryParams, name: str, *, required: bool = False) -> str | 
 
 
 def _list(params: QueryParams, name: str) -> list[str]:
-    """Values of `name=a&name=b`, `name[]=a&name[]=b` or `name=a,b`; blanks dropped."""
+    """Values of `name=a&name=b`, `name[]=a&name[]=b` or `name=a,b`; blanks dropped. The
+    others are kept as given: the filter trims what it compares trimmed (not dispositions)."""
     return [
-        item.strip()
+        item
         for value in params.getlist(name) + params.getlist(f"{name}[]")
         for item in value.split(",")
         if item.strip()

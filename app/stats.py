@@ -15,6 +15,15 @@ class AudienceStats:
     total_duration: int = 0
     successful_calls: int = 0
 
+    def __add__(self, other: AudienceStats) -> AudienceStats:
+        """The stats of both sets of records together."""
+        return AudienceStats(
+            self.total_audience + other.total_audience,
+            self.total_attempt + other.total_attempt,
+            self.total_duration + other.total_duration,
+            self.successful_calls + other.successful_calls,
+        )
+
     @property
     def coverage(self) -> Decimal:
         """successful_calls / total_attempt * 100, half up to 2 decimals; 0 without attempts."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 import httpx
@@ -19,6 +20,8 @@ REST_LISTS = {
     "firstStatus": "first_status",
     "lastStatus": "last_status",
     "attempt": "attempt",
+    "lastDisposition": "last_disposition",
+    "isNull": "is_null",
 }
 
 
@@ -36,7 +39,7 @@ def rest_filter(
         if value is None:
             continue
         values = value if isinstance(value, list) else [value]
-        texts = [str(AUDIENCE_STATUS_CODES[v]) if field == "status" else str(v) for v in values]
+        texts = [_rest_value(field, v) for v in values]
         if encoding == "repeat":
             params += [(key, text) for text in texts]
         elif encoding == "bracket":
@@ -44,7 +47,19 @@ def rest_filter(
         else:
             # An empty list is an empty string here: no constraint either.
             params.append((key, ",".join(texts)))
+    within = audience_filter.get("lastAttemptAt") or {}
+    for end in ("from", "to"):
+        if within.get(end) is not None:
+            moment = within[end]
+            text = moment.isoformat() if isinstance(moment, datetime) else moment
+            params.append((f"last_attempt_at_{end}", text))
     return params
+
+
+def _rest_value(field: str, value: Any) -> str:
+    if field == "status":
+        return str(AUDIENCE_STATUS_CODES[value])
+    return value.lower() if field == "isNull" else str(value)
 
 
 async def graphql(

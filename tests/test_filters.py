@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -12,14 +13,26 @@ from hypothesis import strategies as st
 from strawberry.types.base import StrawberryList, StrawberryOptional
 
 from app.errors import BadInput
-from app.filters import FILTER_FIELDS, LIST_FIELDS, NO_FILTER, AudienceFilter, AudienceStatus
-from app.graphql.inputs import AudienceFilterInput
+from app.filters import (
+    FILTER_FIELDS,
+    LIST_FIELDS,
+    NO_FILTER,
+    RANGE_FIELDS,
+    AudienceFilter,
+    AudienceStatus,
+    NullableField,
+    TimeRange,
+)
+from app.graphql.inputs import AudienceFilterInput, DateTimeRange
 from tests.reference import AUDIENCE_STATUS_CODES, KNOWN_CALL_STATUSES, MOBILE_SEPARATORS
 
 FAST = settings(max_examples=60, deadline=None)
 
 # The REST parameters of contract section 3, which are also the filter's field names.
 CONTRACT_FIELDS = ("mobile_no", "status", "call_status", "first_status", "last_status", "attempt")
+# The fields added so that every breakdown group can be listed (README, "Filters beyond the
+# contract's").
+DRILL_DOWN_FIELDS = ("last_disposition", "last_attempt_at", "is_null")
 TEXT_STATUS_FIELDS = ("call_status", "first_status", "last_status")
 # Printable ASCII without NUL, plus a few whitespace characters a user may send.
 STATUS_CHARACTERS = st.characters(codec="ascii", categories=("L", "N", "P", "S", "Zs"))
@@ -48,9 +61,10 @@ def _bad_input(field: str, **given: Any) -> BadInput:
 # No constraint
 
 
-def test_fields_are_the_contracts() -> None:
-    assert FILTER_FIELDS == CONTRACT_FIELDS
-    assert set(LIST_FIELDS) == set(CONTRACT_FIELDS) - {"mobile_no"}
+def test_fields_are_the_contracts_and_the_drill_downs() -> None:
+    assert FILTER_FIELDS == CONTRACT_FIELDS + DRILL_DOWN_FIELDS
+    assert set(LIST_FIELDS) == set(FILTER_FIELDS) - {"mobile_no", "last_attempt_at"}
+    assert RANGE_FIELDS == ("last_attempt_at",)
 
 
 @pytest.mark.parametrize(
@@ -215,7 +229,7 @@ def test_constraints_are_the_fields_that_constrain() -> None:
 
 @pytest.mark.parametrize("field", LIST_FIELDS)
 def test_lists_hold_at_most_100_values(field: str) -> None:
-    values: list[Any] = ["1"] * 100
+    values: list[Any] = ["call_status" if field == "is_null" else "1"] * 100
     assert len(getattr(AudienceFilter.parse(**{field: values}), field)) == 1
     error = _bad_input(field, **{field: [*values, "1"]})
     assert error.detail == "at most 100 values are allowed, got 101"
@@ -272,6 +286,62 @@ def test_text_that_cannot_be_stored_is_bad_input(field: str, value: Any) -> None
     _bad_input(field, **{field: value})
 
 
+# The drill-down fields
+
+
+def test_dispositions_match_as_stored() -> None:
+    parsed = AudienceFilter.parse(last_disposition=[" Interested", "interested", "", "Interested"])
+    assert parsed.last_disposition == (" Interested", "Interested", "interested")
+
+
+@pytest.mark.parametrize(
+    ("given", "start", "end"),
+    [
+        ((None, None), None, None),
+        (("", ""), None, None),
+        (("2026-03-01T10:00:00+02:00", None), datetime(2026, 3, 1, 8, tzinfo=UTC), None),
+        ((None, "2026-03-01"), None, datetime(2026, 3, 1, tzinfo=UTC)),
+        ((" 2026-03-01 10:00:00.5Z ", None), datetime(2026, 3, 1, 10, 0, 0, 500_000, UTC), None),
+        (
+            (datetime(2026, 3, 1, 10), datetime(2026, 3, 1, 10)),
+            *[datetime(2026, 3, 1, 10, tzinfo=UTC)] * 2,
+        ),
+    ],
+)
+def test_time_ranges_are_utc_with_open_ends(
+    given: tuple[Any, Any], start: datetime | None, end: datetime | None
+) -> None:
+    parsed = AudienceFilter.parse(last_attempt_at=given)
+    assert parsed.last_attempt_at == TimeRange(start, end)
+    assert bool(parsed.constraints()) is (start is not None or end is not None)
+
+
+@pytest.mark.parametrize(
+    ("given", "detail"),
+    [
+        (("yesterday", None), "must be an ISO 8601 timestamp"),
+        ((None, "2026-13-01"), "must be an ISO 8601 timestamp"),
+        (("2026-03-02", "2026-03-01"), "`to` must not be before `from`"),
+        (
+            (datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=5))), None),
+            "is out of range once in UTC",
+        ),
+    ],
+)
+def test_bad_time_ranges_are_bad_input(given: tuple[Any, Any], detail: str) -> None:
+    assert _bad_input("last_attempt_at", last_attempt_at=given).detail == detail
+
+
+def test_is_null_names_nullable_columns() -> None:
+    parsed = AudienceFilter.parse(
+        is_null=["LAST_ATTEMPT_AT", " call_status", NullableField.CALL_STATUS]
+    )
+    assert parsed.is_null == (NullableField.CALL_STATUS, NullableField.LAST_ATTEMPT_AT)
+    assert parsed.columns() == {"call_status", "last_attempt_at"}
+    detail = _bad_input("is_null", is_null=["attempt"]).detail
+    assert detail.startswith('unknown field "attempt"; known: call_status, first_status')
+
+
 def test_bad_input_names_the_first_wrong_field_in_contract_order() -> None:
     error = _bad_input("status", mobile_no="1", status=["9"], attempt=["2000"])
     assert error.message.startswith("status: ")
@@ -290,7 +360,7 @@ def test_list_fields_are_the_tuple_typed_fields() -> None:
     hints = typing.get_type_hints(AudienceFilter)
     tuple_typed = [name for name, hint in hints.items() if typing.get_origin(hint) is tuple]
     assert list(LIST_FIELDS) == tuple_typed
-    assert set(hints) - set(tuple_typed) == {"mobile_no"}
+    assert set(hints) - set(tuple_typed) == {"mobile_no", "last_attempt_at"}
 
 
 def test_graphql_lists_are_the_filter_lists_of_the_same_values() -> None:
@@ -303,5 +373,7 @@ def test_graphql_lists_are_the_filter_lists_of_the_same_values() -> None:
             assert isinstance(of_type, StrawberryList), field.python_name
             element = getattr(of_type.of_type, "wrapped_cls", of_type.of_type)
             assert element is typing.get_args(hint)[0], field.python_name
+        elif field.python_name in RANGE_FIELDS:
+            assert (of_type, hint) == (DateTimeRange, TimeRange)
         else:
             assert of_type is hint is str

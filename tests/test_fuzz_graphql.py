@@ -116,7 +116,8 @@ class DemoValues:
     first: int
     campaign_cursor: str
     audience_cursor: AudienceCursor
-    dimensions: tuple[str, ...]  # a breakdown's `by`, valid: 1 to 3, none twice
+    dimensions: tuple[str, ...]  # a breakdown's `by`, valid: 1 to 3, none twice, one time
+    zone: str  # a breakdown's timeZone
 
 
 def encode_cursor(payload: list[Any]) -> str:
@@ -161,7 +162,10 @@ def demo_values(demo: DemoData) -> st.SearchStrategy[DemoValues]:
         ),
         dimensions=st.lists(
             st.sampled_from([d.name for d in Dimension]), min_size=1, max_size=3, unique=True
-        ).map(tuple),
+        )
+        .filter(lambda by: sum(Dimension[name].is_time for name in by) <= 1)
+        .map(tuple),
+        zone=st.sampled_from(["UTC", "America/New_York", "Asia/Kathmandu"]),
     )
 
 
@@ -192,10 +196,11 @@ class _WithDemoValues(graphql.Visitor):
         )
         if field == "campaignAudienceStats":
             return {"campaignId": campaign}
+        zone = graphql.StringValueNode(value=values.zone)
         if field == "campaignAudienceBreakdown":
-            return {"campaignId": campaign, "by": by}
+            return {"campaignId": campaign, "by": by, "timeZone": zone}
         if field == "audienceBreakdown":
-            return {"by": by}
+            return {"by": by, "timeZone": zone}
         if field == "campaigns":
             return {"first": first, "after": graphql.StringValueNode(value=values.campaign_cursor)}
         if field == "audience":

@@ -8,6 +8,7 @@ of one test run (one run per database backend).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -94,7 +95,24 @@ attempts = _weighted(
     (6, st.integers(0, 5)), (1, st.integers(6, 1000)), (1, st.integers(BIG - 10, BIG))
 )
 durations = _weighted((3, st.integers(0, 600)), (1, st.integers(BIG - 1000, BIG)))
-nullable_statuses = st.none() | st.sampled_from(STATUS_TEXTS)
+# An empty text now and then: it counts as no value for isNull.
+nullable_statuses = _weighted((2, st.none()), (6, st.sampled_from(STATUS_TEXTS)), (1, st.just("")))
+DISPOSITIONS = ("Interested", "interested", "Call back later", " Interested", "")
+# Last attempts on a few whole seconds (so ranges meet records on their bounds), or with a
+# fraction of a second, or never.
+last_attempts = _weighted(
+    (2, st.none()),
+    (
+        4,
+        st.builds(
+            lambda second, micro: (
+                datetime(2026, 11, 1, tzinfo=UTC) + timedelta(seconds=second, microseconds=micro)
+            ),
+            st.integers(0, 5) | st.integers(0, 3 * 86_400),
+            st.sampled_from([0, 0, 1, 500_000, 999_999]),
+        ),
+    ),
+)
 row_values = st.fixed_dictionaries(
     {
         "mobile_no": st.text(MOBILE_ALPHABET, min_size=1, max_size=12),
@@ -104,12 +122,21 @@ row_values = st.fixed_dictionaries(
         "last_status": nullable_statuses,
         "attempt": attempts,
         "duration": durations,
+        "last_disposition": st.none() | st.sampled_from(DISPOSITIONS),
+        "last_attempt_at": last_attempts,
     }
 )
 # Status filter values that no record has, besides the known ones.
 FILTER_STATUS_TEXTS = (*STATUS_TEXTS, "UNHEARD_OF")
 # Each filter field: left out most often, so that several fields together still match some.
 LIST_FILTER_KINDS = ("absent",) * 3 + ("list",) * 2 + ("null", "empty", "bare")
+RANGE_FILTER_KINDS = ("absent",) * 4 + ("from", "to", "both", "both", "null", "empty")
+# How a range's bound is written: in UTC, in another offset, or without one (UTC).
+SPELLINGS = (
+    lambda t: t.isoformat(),
+    lambda t: t.astimezone(timezone(timedelta(hours=-5, minutes=-30))).isoformat(),
+    lambda t: t.replace(tzinfo=None).isoformat(),
+)
 MOBILE_FILTER_KINDS = ("absent",) * 3 + ("substring",) * 2 + ("pattern", "null", "empty", "text")
 TEXT_CASES = (str.upper, str.lower, str.title)
 
@@ -180,6 +207,32 @@ def mobile_filters(draw: st.DrawFn, anchor: str | None, numbers: list[str]) -> A
 
 
 @st.composite
+def time_ranges(draw: st.DrawFn, anchor: datetime | None, seen: list[datetime]) -> Any:
+    """A lastAttemptAt range, its ends often a record's own last attempt (on the bound)."""
+    kind = draw(st.sampled_from(RANGE_FILTER_KINDS))
+    if kind == "absent":
+        return ABSENT
+    if kind == "null":
+        return None
+    if kind == "empty":
+        return {}
+    nudges = st.sampled_from(
+        [timedelta(0)] * 3 + [timedelta(microseconds=1), -timedelta(seconds=1)]
+    )
+    moments = values_like(anchor, seen, last_attempts.filter(lambda t: t is not None))
+
+    def bound() -> str:
+        moment = draw(moments) + draw(nudges)
+        return draw(st.sampled_from(SPELLINGS))(moment)  # type: ignore[no-any-return]
+
+    ends = {"from": bound() if kind in ("from", "both") else None}
+    ends["to"] = bound() if kind in ("to", "both") else None
+    if kind == "both" and reference.instant(ends["to"]) < reference.instant(ends["from"]):
+        ends["from"], ends["to"] = ends["to"], ends["from"]
+    return {end: value for end, value in ends.items() if value is not None}
+
+
+@st.composite
 def audience_filters(draw: st.DrawFn, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """An AudienceFilter for a campaign with these records."""
     anchor: dict[str, Any] = draw(st.sampled_from(rows)) if rows else {}
@@ -203,6 +256,16 @@ def audience_filters(draw: st.DrawFn, rows: list[dict[str, Any]]) -> dict[str, A
         "firstStatus": draw(list_filters(any_case(like("first_status", texts)))),
         "lastStatus": draw(list_filters(any_case(like("last_status", texts)))),
         "attempt": draw(list_filters(attempts)),
+        "lastDisposition": draw(
+            list_filters(like("last_disposition", st.sampled_from(DISPOSITIONS)))
+        ),
+        "lastAttemptAt": draw(
+            time_ranges(
+                anchor.get("last_attempt_at"),
+                [r["last_attempt_at"] for r in rows if r["last_attempt_at"]],
+            )
+        ),
+        "isNull": draw(list_filters(st.sampled_from(sorted(reference.NULLABLE_COLUMNS)))),
     }
     return {name: value for name, value in fields.items() if value is not ABSENT}
 

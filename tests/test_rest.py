@@ -41,7 +41,8 @@ def _params(query: str) -> QueryParams:
         ("status=&status[]=", []),
         ("status=,", []),
         ("status=1,,2,", ["1", "2"]),
-        ("status=+1+,%202%20", ["1", "2"]),  # '+' is a space in a query string
+        # '+' is a space in a query string; values are kept as given (the filter trims).
+        ("status=+1+,%202%20", [" 1 ", " 2 "]),
         ("status=%20", []),
         ("call_status=no_answer,Busy", ["no_answer", "Busy"]),
     ],

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from app import breakdowns
 from app.breakdowns import MAX_DIMENSIONS, Dimension
 from app.errors import BadInput
 from app.filters import (
@@ -17,6 +20,7 @@ from app.filters import (
     NO_FILTER,
     AudienceFilter,
     AudienceStatus,
+    NullableField,
 )
 from app.pagination import Direction, OrderField, Ordering
 
@@ -35,8 +39,21 @@ strawberry.enum(
     name="AudienceDimension",
     description=(
         "What a breakdown groups the audience by: STATUS, CALL_STATUS, FIRST_STATUS, "
-        f"LAST_STATUS, ATTEMPT or LAST_DISPOSITION; up to {MAX_DIMENSIONS} at once. "
-        "LAST_DISPOSITION is read from the records, the others from the rollup."
+        "LAST_STATUS, ATTEMPT, LAST_DISPOSITION, or the hour (LAST_ATTEMPT_HOUR) or day "
+        "(LAST_ATTEMPT_DAY) of the last attempt in the breakdown's time zone; up to "
+        f"{MAX_DIMENSIONS} at once, at most one of them a time bucket. A status or "
+        "disposition that is empty text counts as none (null), and so do records never "
+        "attempted for the time buckets."
+    ),
+)
+
+strawberry.enum(
+    NullableField,
+    name="AudienceNullableField",
+    description=(
+        "An audience field that may hold no value: CALL_STATUS, FIRST_STATUS, LAST_STATUS, "
+        "LAST_DISPOSITION (for these, empty text counts as no value too) and "
+        "LAST_ATTEMPT_AT (null: never attempted)."
     ),
 )
 
@@ -52,6 +69,21 @@ strawberry.enum(
 strawberry.enum(
     Direction, name="OrderDirection", description="ASC for ascending, DESC for descending."
 )
+
+
+@strawberry.input(
+    description=(
+        "A half-open range of instants: from `from` (inclusive) to `to` (exclusive). An absent "
+        "end is open; a time without an offset is UTC. `to` before `from` is BAD_USER_INPUT."
+    )
+)
+class DateTimeRange:
+    from_: datetime | None = strawberry.field(
+        name="from", default=None, description="The first instant in the range."
+    )
+    to: datetime | None = strawberry.field(
+        default=None, description="The first instant after the range."
+    )
 
 
 @strawberry.input(
@@ -99,6 +131,23 @@ class AudienceFilterInput:
             f"(each {ATTEMPT_VALUES.start} … {ATTEMPT_VALUES.stop - 1})."
         ),
     )
+    last_disposition: list[str] | None = strawberry.field(
+        default=None,
+        description="Matches records whose disposition is one of these, exactly as stored.",
+    )
+    last_attempt_at: DateTimeRange | None = strawberry.field(
+        default=None, description="Matches records whose last attempt started in this range."
+    )
+    is_null: list[NullableField] | None = strawberry.field(
+        default=None,
+        description=(
+            "Fields for which no value matches too: for each field named here, a record "
+            "matches when it has no value there or (given that field's filter) one of its "
+            "values. `isNull: [CALL_STATUS]` alone matches the records without a call status; "
+            "with `callStatus: [BUSY]` beside it, those without one or BUSY. This is how a "
+            "breakdown's null group is listed."
+        ),
+    )
 
 
 @strawberry.input(description="How audience pages are sorted.")
@@ -114,6 +163,18 @@ class AudienceOrder:
 FilterArgument = Annotated[
     AudienceFilterInput | None,
     strawberry.argument(description="Which audience records count; all when absent."),
+]
+
+
+TimeZoneArgument = Annotated[
+    str,
+    strawberry.argument(
+        description=(
+            "The IANA time zone of LAST_ATTEMPT_HOUR and LAST_ATTEMPT_DAY (such as "
+            '"Europe/Berlin"): days start at its midnight, daylight saving time included, '
+            "and bucket starts carry its offset. An unknown zone is BAD_USER_INPUT."
+        )
+    ),
 ]
 
 
@@ -134,9 +195,23 @@ def to_filter(given: AudienceFilterInput | None) -> AudienceFilter:
     if given is None:
         return NO_FILTER
     try:
-        return AudienceFilter.parse(**{name: getattr(given, name) for name in FILTER_FIELDS})
+        return AudienceFilter.parse(
+            **{name: _value(getattr(given, name)) for name in FILTER_FIELDS}
+        )
     except BadInput as error:
         raise BadInput(f"filter.{to_camel_case(error.field)}", error.detail) from None
+
+
+def _value(given: Any) -> Any:
+    # A range is (from, to) in the domain, as REST gives it.
+    return (given.from_, given.to) if isinstance(given, DateTimeRange) else given
+
+
+def to_zone(name: str) -> ZoneInfo:
+    try:
+        return breakdowns.time_zone(name)
+    except ValueError as error:
+        raise BadInput("timeZone", str(error)) from None
 
 
 def to_ordering(given: AudienceOrder | None) -> Ordering:

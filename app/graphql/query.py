@@ -8,7 +8,7 @@ import strawberry
 
 from app import breakdowns
 from app.graphql.directives import BREAKDOWN_SIZE, PAGE_SIZE, STATS_COST
-from app.graphql.inputs import ByArgument, FilterArgument, to_filter
+from app.graphql.inputs import ByArgument, FilterArgument, TimeZoneArgument, to_filter, to_zone
 from app.graphql.types import (
     PAGE_SIZE_DESCRIPTION,
     AudienceGroup,
@@ -57,10 +57,11 @@ class Query:
         campaign_id: Annotated[int, strawberry.argument(description="The campaign's id.")],
         by: ByArgument,
         filter: FilterArgument = None,
+        time_zone: TimeZoneArgument = "UTC",
     ) -> list[AudienceGroup]:
         dimensions = breakdowns.dimensions(by)
         groups = await info.context.loaders.campaign_breakdown(
-            campaign_id, to_filter(filter), dimensions
+            campaign_id, to_filter(filter), dimensions, to_zone(time_zone)
         )
         return breakdown_of(dimensions, groups)
 

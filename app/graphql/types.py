@@ -20,8 +20,10 @@ from app.graphql.inputs import (
     AudienceOrder,
     ByArgument,
     FilterArgument,
+    TimeZoneArgument,
     to_filter,
     to_ordering,
+    to_zone,
 )
 from app.graphql.scalars import BigInt
 from app.loaders import PageKey
@@ -110,13 +112,39 @@ class AudienceGroup:
     last_disposition: str | None = strawberry.field(
         description="The agent's outcome label of the records, when grouped by LAST_DISPOSITION."
     )
+    last_attempt_hour: datetime | None = strawberry.field(
+        description=(
+            "The start of the hour (in the breakdown's time zone, with its offset) in which "
+            "the records' last attempt started, when grouped by LAST_ATTEMPT_HOUR."
+        )
+    )
+    last_attempt_day: datetime | None = strawberry.field(
+        description=(
+            "The start of the day (the zone's midnight, or the first instant of the day where "
+            "clocks skip it) in which the records' last attempt started, when grouped by "
+            "LAST_ATTEMPT_DAY."
+        )
+    )
+    last_attempt_before: datetime | None = strawberry.field(
+        description=(
+            "The end (exclusive) of the group's hour or day: the start of the next one. "
+            "`lastAttemptAt: {from: <the start>, to: lastAttemptBefore}` lists the group's "
+            "records. Null unless grouped by a time bucket, and for the records never "
+            "attempted."
+        )
+    )
     stats: AudienceStats = strawberry.field(description="Statistics of the group's records.")
 
     @classmethod
     def of(cls, by: tuple[Dimension, ...], group: breakdowns.Group) -> AudienceGroup:
         keys: dict[str, Any] = dict.fromkeys(d.value for d in Dimension)
         keys.update(zip((d.value for d in by), group.key, strict=True))
-        return cls(grouped_by=list(by), stats=AudienceStats.of(group.stats), **keys)
+        return cls(
+            grouped_by=list(by),
+            stats=AudienceStats.of(group.stats),
+            last_attempt_before=group.until,
+            **keys,
+        )
 
 
 def breakdown_of(by: tuple[Dimension, ...], groups: list[breakdowns.Group]) -> list[AudienceGroup]:
@@ -226,11 +254,15 @@ class Campaign:
         directives=[BREAKDOWN_SIZE],
     )
     async def audience_breakdown(
-        self, info: Info, by: ByArgument, filter: FilterArgument = None
+        self,
+        info: Info,
+        by: ByArgument,
+        filter: FilterArgument = None,
+        time_zone: TimeZoneArgument = "UTC",
     ) -> list[AudienceGroup]:
         dimensions = breakdowns.dimensions(by)
-        groups = await info.context.loaders.breakdown.load((self.id, to_filter(filter), dimensions))
-        return breakdown_of(dimensions, groups)
+        key = (self.id, to_filter(filter), dimensions, to_zone(time_zone))
+        return breakdown_of(dimensions, await info.context.loaders.breakdown.load(key))
 
     @strawberry.field(
         description=(

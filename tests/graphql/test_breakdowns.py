@@ -4,8 +4,10 @@ bounds, NOT_FOUND and one statement for many campaigns."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -20,16 +22,24 @@ from tests import reference
 from tests.api import error_codes, graphql, rest_filter
 from tests.conftest import StatementLog, clear
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
+from tests.test_breakdowns import ZONES
 
 STATS_FIELDS = "totalAudience coverage totalAttempt totalDuration successfulCalls"
-KEY_FIELDS = "groupedBy status callStatus firstStatus lastStatus attempt lastDisposition"
+KEY_FIELDS = (
+    "groupedBy status callStatus firstStatus lastStatus attempt lastDisposition "
+    "lastAttemptHour lastAttemptDay lastAttemptBefore"
+)
 BREAKDOWN = f"""
-query Breakdown($id: Int!, $by: [AudienceDimension!]!, $filter: AudienceFilter) {{
+query Breakdown(
+  $id: Int!, $by: [AudienceDimension!]!, $filter: AudienceFilter, $zone: String! = "UTC"
+) {{
   campaign(id: $id) {{
     audienceStats(filter: $filter) {{ {STATS_FIELDS} }}
-    audienceBreakdown(by: $by, filter: $filter) {{ {KEY_FIELDS} stats {{ {STATS_FIELDS} }} }}
+    audienceBreakdown(by: $by, filter: $filter, timeZone: $zone) {{
+      {KEY_FIELDS} stats {{ {STATS_FIELDS} }}
+    }}
   }}
-  campaignAudienceBreakdown(campaignId: $id, by: $by, filter: $filter) {{
+  campaignAudienceBreakdown(campaignId: $id, by: $by, filter: $filter, timeZone: $zone) {{
     {KEY_FIELDS} stats {{ {STATS_FIELDS} }}
   }}
 }}
@@ -47,7 +57,19 @@ KEY_FIELD = {
     Dimension.LAST_STATUS: "lastStatus",
     Dimension.ATTEMPT: "attempt",
     Dimension.LAST_DISPOSITION: "lastDisposition",
+    Dimension.LAST_ATTEMPT_HOUR: "lastAttemptHour",
+    Dimension.LAST_ATTEMPT_DAY: "lastAttemptDay",
 }
+# The AudienceNullableField that lists a dimension's null group.
+NULLABLE = {
+    Dimension.CALL_STATUS: "CALL_STATUS",
+    Dimension.FIRST_STATUS: "FIRST_STATUS",
+    Dimension.LAST_STATUS: "LAST_STATUS",
+    Dimension.LAST_DISPOSITION: "LAST_DISPOSITION",
+    Dimension.LAST_ATTEMPT_HOUR: "LAST_ATTEMPT_AT",
+    Dimension.LAST_ATTEMPT_DAY: "LAST_ATTEMPT_AT",
+}
+
 STATUS_NAMES = {code: name for name, code in reference.AUDIENCE_STATUS_CODES.items()}
 TEXTS = (None, "BUSY", "COMPLETED", "ANSWER", "NO_ANSWER", "")
 HYPOTHESIS = settings(
@@ -56,49 +78,91 @@ HYPOTHESIS = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-rows_of_campaign = st.lists(
-    st.fixed_dictionaries(
-        {
-            "status": st.integers(0, 3),
-            "call_status": st.sampled_from(TEXTS),
-            "first_status": st.sampled_from(TEXTS),
-            "last_status": st.sampled_from(TEXTS),
-            "attempt": st.integers(0, 3),
-            "duration": st.integers(0, 600),
-            "last_disposition": st.sampled_from((None, "Interested", "Callback", "")),
-        }
-    ),
-    max_size=30,
-)
+
+@st.composite
+def moments(draw: st.DrawFn, zone: str) -> datetime | None:
+    """Last attempts: none, or near one of the zone's clock changes of 2026 (mostly within
+    hours of it), or on a day far from any."""
+    near = reference.clock_changes(ZoneInfo(zone), 2026) or [datetime(2026, 6, 15, tzinfo=UTC)]
+    change = draw(st.none() | st.sampled_from(near))
+    if change is None:
+        return None
+    minutes = draw(st.integers(-180, 180) | st.integers(-36 * 60, 36 * 60))
+    return change + timedelta(minutes=minutes, microseconds=draw(st.sampled_from([0, 1, -1])))
+
+
+def rows_of_campaign(zone: str) -> st.SearchStrategy[list[dict[str, Any]]]:
+    return st.lists(
+        st.fixed_dictionaries(
+            {
+                "status": st.integers(0, 3),
+                "call_status": st.sampled_from(TEXTS),
+                "first_status": st.sampled_from(TEXTS),
+                "last_status": st.sampled_from(TEXTS),
+                "attempt": st.integers(0, 3),
+                "duration": st.integers(0, 600),
+                "last_disposition": st.sampled_from((None, "Interested", "Callback", "")),
+                "last_attempt_at": moments(zone),
+            }
+        ),
+        max_size=30,
+    )
+
+
 filters = st.sampled_from(
     [
         None,
         {"status": ["COMPLETED", "INQUEUE"]},
         {"callStatus": ["busy", "ANSWER"], "attempt": [1, 2]},
         {"mobileNo": "555-00"},
+        {"isNull": ["CALL_STATUS", "LAST_DISPOSITION"]},
+        {"callStatus": ["BUSY"], "isNull": ["CALL_STATUS", "LAST_ATTEMPT_AT"]},
+        {"lastDisposition": ["Interested"], "lastStatus": ["ANSWER"]},
+        {"lastAttemptAt": {"from": "2026-03-08T05:30:00Z", "to": "2026-10-25T01:10:00+01:00"}},
+        {"lastAttemptAt": {"to": "2026-04-05"}, "isNull": ["LAST_ATTEMPT_AT"]},
     ]
 )
-dimension_lists = st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=3, unique=True)
+dimension_lists = st.lists(
+    st.sampled_from(list(Dimension)), min_size=1, max_size=3, unique=True
+).filter(lambda by: sum(d.is_time for d in by) <= 1)
 
 
-def _key_value(dimension: Dimension, value: Any) -> Any:
-    return STATUS_NAMES[value] if dimension is Dimension.STATUS and value is not None else value
+def _key_value(dimension: Dimension, value: Any, zone: str) -> Any:
+    if value is None:
+        return None
+    if dimension.is_time:  # the bucket's start, shown with the zone's offset
+        return value[0].astimezone(ZoneInfo(zone)).isoformat()
+    return STATUS_NAMES[value] if dimension is Dimension.STATUS else value
+
+
+def _sorted(found: dict[tuple[Any, ...], Any]) -> list[tuple[Any, ...]]:
+    return sorted(found, key=lambda key: [(v is None, 0 if v is None else v) for v in key])
+
+
+def _until(by: list[Dimension], key: tuple[Any, ...], zone: str) -> str | None:
+    for dimension, value in zip(by, key, strict=True):
+        if dimension.is_time and value is not None:
+            return value[1].astimezone(ZoneInfo(zone)).isoformat()
+    return None
 
 
 def expected_groups(
-    rows: list[dict[str, Any]], audience_filter: dict[str, Any] | None, by: list[Dimension]
+    rows: list[dict[str, Any]],
+    audience_filter: dict[str, Any] | None,
+    by: list[Dimension],
+    zone: str,
 ) -> list[dict[str, Any]]:
     """The breakdown as the README specifies it, from the rows alone."""
-    found = reference.breakdown(rows, audience_filter, [d.value for d in by])
-    order = sorted(found, key=lambda key: [(v is None, 0 if v is None else v) for v in key])
+    found = reference.breakdown(rows, audience_filter, [d.value for d in by], zone)
     groups = []
-    for key in order:
+    for key in _sorted(found):
         values = dict.fromkeys(KEY_FIELD.values())
-        values.update({KEY_FIELD[d]: _key_value(d, v) for d, v in zip(by, key, strict=True)})
+        values.update({KEY_FIELD[d]: _key_value(d, v, zone) for d, v in zip(by, key, strict=True)})
         groups.append(
             {
                 "groupedBy": [d.name for d in by],
                 **values,
+                "lastAttemptBefore": _until(by, key, zone),
                 "stats": reference.graphql_stats(found[key]),
             }
         )
@@ -107,6 +171,32 @@ def expected_groups(
 
 def _exact(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**g, "stats": reference.exact_coverage(g["stats"])} for g in groups]
+
+
+def narrowed(
+    audience_filter: dict[str, Any] | None, by: list[Dimension], group: dict[str, Any]
+) -> dict[str, Any]:
+    """The filter narrowed to the group's key, as a dashboard drills down into a bar."""
+    narrow = dict(audience_filter or {})
+    for dimension in by:
+        value = group[KEY_FIELD[dimension]]
+        if dimension in NULLABLE:  # the group's value alone, not also none
+            others = [f for f in narrow.get("isNull", []) if f != NULLABLE[dimension]]
+            narrow["isNull"] = others
+        if value is None:  # the null group: no value, and no listed value either
+            narrow["isNull"] = [*narrow.get("isNull", []), NULLABLE[dimension]]
+            field = "lastAttemptAt" if dimension.is_time else KEY_FIELD[dimension]
+            narrow.pop(field, None)
+        elif dimension.is_time:  # the bucket, within the filter's own range
+            within = narrow.get("lastAttemptAt") or {}
+            starts = [reference.instant(t) for t in (value, within.get("from")) if t]
+            ends = [
+                reference.instant(t) for t in (group["lastAttemptBefore"], within.get("to")) if t
+            ]
+            narrow["lastAttemptAt"] = {"from": max(starts).isoformat(), "to": min(ends).isoformat()}
+        else:
+            narrow[KEY_FIELD[dimension]] = [value]
+    return narrow
 
 
 async def _seed(engine: AsyncEngine, rows: list[dict[str, Any]]) -> tuple[str, list[dict]]:
@@ -122,33 +212,48 @@ async def _seed(engine: AsyncEngine, rows: list[dict[str, Any]]) -> tuple[str, l
 
 
 @HYPOTHESIS
-@given(rows=rows_of_campaign, audience_filter=filters, by=dimension_lists)
+@given(
+    zone_and_rows=st.sampled_from(ZONES).flatmap(
+        lambda zone: st.tuples(st.just(zone), rows_of_campaign(zone))
+    ),
+    audience_filter=filters,
+    by=dimension_lists,
+)
 async def test_a_breakdown_is_the_reference_groups_in_order(
     engine: AsyncEngine,
     client: httpx.AsyncClient,
-    rows: list[dict[str, Any]],
+    zone_and_rows: tuple[str, list[dict[str, Any]]],
     audience_filter: dict[str, Any] | None,
     by: list[Dimension],
 ) -> None:
+    zone, rows = zone_and_rows
     token, own = await _seed(engine, rows)
-    variables = {"id": 1, "by": [d.name for d in by], "filter": audience_filter}
+    variables = {"id": 1, "by": [d.name for d in by], "filter": audience_filter, "zone": zone}
     body = await graphql(client, BREAKDOWN, variables, token=token)
     assert "errors" not in body, body
     groups = body["data"]["campaign"]["audienceBreakdown"]
-    want = expected_groups(own, audience_filter, by)
+    want = expected_groups(own, audience_filter, by, zone)
     assert _exact(groups) == want
     assert _exact(body["data"]["campaignAudienceBreakdown"]) == want
 
-    # The REST twin: the same groups, keys by column, statuses by code.
+    # The REST twin: the same groups, keys by column, statuses by code, times as text.
     params: list[tuple[str, str]] = [("campaign_id", "1"), ("by", ",".join(d.value for d in by))]
-    params += rest_filter(audience_filter)
+    params += [("time_zone", zone), *rest_filter(audience_filter)]
     response = await client.get(BREAKDOWN_PATH, params=params, headers={"token": token})
     assert response.status_code == 200, response.text
     columns = [d.value for d in by]
-    found = reference.breakdown(own, audience_filter, columns)
+    found = reference.breakdown(own, audience_filter, columns, zone)
+    timed = any(d.is_time for d in by)
     assert [{**g, "coverage": Decimal(str(g["coverage"]))} for g in response.json()["groups"]] == [
-        {"key": dict(zip(columns, key, strict=True)), **reference.rest_stats(found[key])}
-        for key in sorted(found, key=lambda k: [(v is None, 0 if v is None else v) for v in k])
+        {
+            "key": {
+                d.value: _key_value(d, v, zone) if d.is_time else v
+                for d, v in zip(by, key, strict=True)
+            },
+            **({"last_attempt_before": _until(by, key, zone)} if timed else {}),
+            **reference.rest_stats(found[key]),
+        }
+        for key in _sorted(found)
     ]
 
     # The groups add up to the stats under the same filter.
@@ -158,20 +263,12 @@ async def test_a_breakdown_is_the_reference_groups_in_order(
     for name in ("totalAttempt", "totalDuration"):
         assert sum(int(g["stats"][name]) for g in groups) == int(stats[name])
 
-    # Each group is the stats under the filter narrowed to its key. A filter cannot ask for a
-    # NULL status yet, nor for a blank one (a blank value carries no constraint), nor for a
-    # disposition.
+    # Each group is the stats under the filter narrowed to its key, null groups and time
+    # buckets included: every bar of a chart can be drilled into.
     for group in groups:
-        narrowed = dict(audience_filter or {})
-        keys = {KEY_FIELD[d]: group[KEY_FIELD[d]] for d in by}
-        if None in keys.values() or "" in keys.values() or "lastDisposition" in keys:
-            continue
-        for field, value in keys.items():
-            if field in narrowed and value not in narrowed[field]:
-                break  # outside the filter: cannot happen, the group would be empty
-            narrowed[field] = [value]
-        answer = await graphql(client, STATS, {"id": 1, "filter": narrowed}, token=token)
-        assert answer["data"]["campaignAudienceStats"] == group["stats"], (group, narrowed)
+        narrow = narrowed(audience_filter, by, group)
+        answer = await graphql(client, STATS, {"id": 1, "filter": narrow}, token=token)
+        assert answer["data"]["campaignAudienceStats"] == group["stats"], (group, narrow)
 
 
 async def test_dimensions_are_bounded_and_unknown_campaigns_not_found(
