@@ -190,8 +190,10 @@ export function createClient(options: ClientOptions) {
 
   /**
    * A campaign's matching audience in groups by the 1 to 3 dimensions of `by`, each with its
-   * stats, ordered by the first dimension, then the next, each ascending (NULL last); NOT_FOUND
-   * when the campaign is not in the token's workspace.
+   * stats, ordered by the first dimension, then the next, each ascending (time buckets by start,
+   * NULL last); NOT_FOUND when the campaign is not in the token's workspace. The hour and day
+   * buckets (`lastAttemptHour`, `lastAttemptDay`, ending before `lastAttemptBefore`) follow the
+   * wall clock of the IANA zone `timeZone`, "UTC" when absent; an unknown zone is BAD_USER_INPUT.
    */
   async function campaignBreakdown(
     variables: CampaignBreakdownQueryVariables,

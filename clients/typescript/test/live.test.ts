@@ -8,6 +8,7 @@ import {
   ApiError,
   type AudienceDimension,
   type AudienceFilter,
+  type AudienceNullableField,
   type AudienceOrder,
   type AudienceRecord,
   type BreakdownGroup,
@@ -63,6 +64,23 @@ const FILTERS: ReadonlyArray<readonly [string, AudienceFilter | null]> = [
     },
   ],
   ["a number fragment with a tab and dots", { mobileNo: "617\t555.8" }],
+  // The filters beyond the contract's.
+  [
+    "dispositions exactly, or none",
+    { lastDisposition: ["Interested", "Call back later"], isNull: ["LAST_DISPOSITION"] },
+  ],
+  [
+    "a last-attempt range with and without an offset, or never attempted",
+    {
+      lastAttemptAt: { from: "2026-03-08T01:30:00-05:00", to: "2026-11-01T01:30:00" },
+      isNull: ["LAST_ATTEMPT_AT"],
+    },
+  ],
+  ["no call status", { isNull: ["CALL_STATUS"] }],
+  [
+    "statuses, or none",
+    { callStatus: ["busy"], firstStatus: ["NO_ANSWER"], isNull: ["CALL_STATUS", "FIRST_STATUS"] },
+  ],
   // The ones below match nothing in the seeds: '%' and '_' must not act as SQL wildcards.
   ["no match", { mobileNo: "+999" }],
   ["a literal percent sign", { mobileNo: "555%" }],
@@ -103,6 +121,9 @@ function groupView(group: BreakdownGroup): ModelGroup {
     lastStatus: group.lastStatus ?? null,
     attempt: group.attempt ?? null,
     lastDisposition: group.lastDisposition ?? null,
+    lastAttemptHour: group.lastAttemptHour ?? null,
+    lastAttemptDay: group.lastAttemptDay ?? null,
+    lastAttemptBefore: group.lastAttemptBefore ?? null,
     stats: statsView(group.stats),
   };
 }
@@ -145,6 +166,12 @@ function restQuery(campaignId: number, filter: AudienceFilter | null): URLSearch
   for (const value of filter?.firstStatus ?? []) params.append("first_status", value);
   for (const value of filter?.lastStatus ?? []) params.append("last_status", value);
   for (const value of filter?.attempt ?? []) params.append("attempt", String(value));
+  for (const value of filter?.lastDisposition ?? []) params.append("last_disposition", value);
+  const range = filter?.lastAttemptAt;
+  if (range?.from != null) params.append("last_attempt_at_from", range.from);
+  if (range?.to != null) params.append("last_attempt_at_to", range.to);
+  // REST names the nullable fields by column: LAST_ATTEMPT_AT is last_attempt_at.
+  for (const field of filter?.isNull ?? []) params.append("is_null", field.toLowerCase());
   return params;
 }
 
@@ -308,6 +335,210 @@ describe("CampaignBreakdown", () => {
           return true;
         },
         `campaign ${campaignId}`,
+      );
+    }
+  });
+});
+
+/** The earlier or later of two DateTime values, either absent. */
+function bound(a: string | null | undefined, b: string | null | undefined, later: boolean) {
+  if (a == null || b == null) return a ?? b ?? null;
+  const aIsLater = toDate(a).getTime() > toDate(b).getTime();
+  return aIsLater === later ? a : b;
+}
+
+/**
+ * The README's drill-down: the filter narrowed to one group of a breakdown under it, by each
+ * dimension's value (a value by its list, a time bucket by `lastAttemptAt` within the filter's
+ * range, none by `isNull`).
+ */
+function drillDown(filter: AudienceFilter | null, group: BreakdownGroup): AudienceFilter {
+  const narrowed: AudienceFilter = { ...filter };
+  const isNull = new Set(filter?.isNull ?? []);
+  const oneOrNone = (field: AudienceNullableField, value: string | null | undefined) => {
+    if (value == null) {
+      isNull.add(field);
+      return null;
+    }
+    isNull.delete(field);
+    return [value];
+  };
+  for (const dimension of group.groupedBy) {
+    switch (dimension) {
+      case "STATUS":
+        if (group.status != null) narrowed.status = [group.status];
+        break;
+      case "ATTEMPT":
+        if (group.attempt != null) narrowed.attempt = [group.attempt];
+        break;
+      case "CALL_STATUS":
+        narrowed.callStatus = oneOrNone("CALL_STATUS", group.callStatus);
+        break;
+      case "FIRST_STATUS":
+        narrowed.firstStatus = oneOrNone("FIRST_STATUS", group.firstStatus);
+        break;
+      case "LAST_STATUS":
+        narrowed.lastStatus = oneOrNone("LAST_STATUS", group.lastStatus);
+        break;
+      case "LAST_DISPOSITION":
+        narrowed.lastDisposition = oneOrNone("LAST_DISPOSITION", group.lastDisposition);
+        break;
+      case "LAST_ATTEMPT_HOUR":
+      case "LAST_ATTEMPT_DAY": {
+        const start = group.lastAttemptHour ?? group.lastAttemptDay;
+        if (start == null) {
+          narrowed.lastAttemptAt = null;
+          isNull.add("LAST_ATTEMPT_AT");
+        } else {
+          const range = filter?.lastAttemptAt;
+          narrowed.lastAttemptAt = {
+            from: bound(start, range?.from, true),
+            to: bound(group.lastAttemptBefore, range?.to, false),
+          };
+          isNull.delete("LAST_ATTEMPT_AT");
+        }
+        break;
+      }
+    }
+  }
+  narrowed.isNull = [...isNull];
+  return narrowed;
+}
+
+describe("CampaignBreakdown by time buckets", () => {
+  type Labelled = readonly [string, AudienceFilter | null];
+  const NO_FILTER: Labelled = ["no filter", null];
+  // The range cuts buckets at both ends; with isNull, the never attempted stay in.
+  const RANGE: Labelled = [
+    "a range within buckets, or never attempted",
+    {
+      lastAttemptAt: { from: "2026-03-08T01:30:00-05:00", to: "2026-11-01T05:30:00Z" },
+      isNull: ["LAST_ATTEMPT_AT"],
+    },
+  ];
+  // Days where New York's clocks change (25 hours on 2026-11-01, 23 on 2026-03-08) and of a
+  // quarter-hour offset (Kathmandu, +05:45); hours with New York's 01:00 twice on 2026-11-01.
+  const CASES: ReadonlyArray<{
+    by: readonly AudienceDimension[];
+    timeZone: string;
+    filters: readonly Labelled[];
+  }> = [
+    { by: ["LAST_ATTEMPT_DAY"], timeZone: "UTC", filters: [NO_FILTER, RANGE] },
+    { by: ["LAST_ATTEMPT_DAY"], timeZone: "America/New_York", filters: [NO_FILTER, RANGE] },
+    { by: ["LAST_ATTEMPT_DAY"], timeZone: "Asia/Kathmandu", filters: [NO_FILTER, RANGE] },
+    { by: ["LAST_ATTEMPT_HOUR"], timeZone: "America/New_York", filters: [NO_FILTER] },
+    {
+      by: ["LAST_DISPOSITION", "LAST_ATTEMPT_DAY"],
+      timeZone: "Asia/Kathmandu",
+      filters: [NO_FILTER],
+    },
+  ];
+  // The model's groups of each case, worked out while the tests are collected, before any
+  // request: finding the buckets minute by minute takes seconds, and a connection left idle
+  // that long between two requests may be closed by the server under the next one.
+  const caseId = (
+    campaignId: number,
+    by: readonly AudienceDimension[],
+    zone: string,
+    label: string,
+  ) => JSON.stringify([campaignId, by, zone, label]);
+  const EXPECTED = new Map<string, ModelGroup[]>();
+  for (const campaign of CAMPAIGNS) {
+    for (const { by, timeZone, filters } of CASES) {
+      for (const [label, filter] of filters) {
+        EXPECTED.set(
+          caseId(campaign.id, by, timeZone, label),
+          campaignBreakdown(AUDIENCE, campaign.id, by, filter, timeZone),
+        );
+      }
+    }
+  }
+
+  it("the reference data has days of 23 and 25 hours, 01:00 twice and never-attempted records", () => {
+    const breakdowns = (by: readonly AudienceDimension[], timeZone: string) =>
+      CAMPAIGNS.flatMap((c) => EXPECTED.get(caseId(c.id, by, timeZone, NO_FILTER[0])) ?? []);
+    const days = breakdowns(["LAST_ATTEMPT_DAY"], "America/New_York").map((g) => [
+      g.lastAttemptDay,
+      g.lastAttemptBefore,
+    ]);
+    assert.ok(
+      days.some(([d, b]) => d === "2026-03-08T00:00:00-05:00" && b === "2026-03-09T00:00:00-04:00"),
+    );
+    assert.ok(
+      days.some(([d, b]) => d === "2026-11-01T00:00:00-04:00" && b === "2026-11-02T00:00:00-05:00"),
+    );
+    const hours = breakdowns(["LAST_ATTEMPT_HOUR"], "America/New_York").map(
+      (g) => g.lastAttemptHour,
+    );
+    assert.ok(hours.includes("2026-11-01T01:00:00-04:00"));
+    assert.ok(hours.includes("2026-11-01T01:00:00-05:00"));
+    assert.ok(hours.includes(null));
+    // Kathmandu's days hold other records than UTC's.
+    const sizes = (timeZone: string) =>
+      breakdowns(["LAST_ATTEMPT_DAY"], timeZone).map((g) => g.stats.totalAudience);
+    assert.notDeepEqual(sizes("Asia/Kathmandu"), sizes("UTC"));
+  });
+
+  for (const campaign of CAMPAIGNS) {
+    it(`campaign ${campaign.id}: the model's groups, adding up to the stats, each reached by its drill-down`, async () => {
+      const client = clientFor(campaign.id);
+      for (const { by, timeZone, filters } of CASES) {
+        for (const [label, filter] of filters) {
+          const context = `by ${by.join(", ")} in ${timeZone}, ${label}`;
+          const groups = await client.campaignBreakdown({
+            campaignId: campaign.id,
+            by: [...by],
+            filter,
+            timeZone,
+          });
+          const actual = groups.map(groupView);
+          assert.deepEqual(actual, EXPECTED.get(caseId(campaign.id, by, timeZone, label)), context);
+          const total = await client.campaignStats({ campaignId: campaign.id, filter });
+          assert.deepEqual(totalOf(actual), statsView(total), `${context}: the groups' total`);
+
+          // Each group's stats again under its drill-down filter, all in flight at once.
+          const drilled = await Promise.all(
+            groups.map(async (group) => {
+              const narrowed = drillDown(filter, group);
+              const found = await client.campaignStats({
+                campaignId: campaign.id,
+                filter: narrowed,
+              });
+              return { group, narrowed, found };
+            }),
+          );
+          for (const { group, narrowed, found } of drilled) {
+            assert.deepEqual(
+              statsView(found),
+              statsView(group.stats),
+              `${context}: the drill-down ${JSON.stringify(narrowed)}`,
+            );
+          }
+        }
+      }
+    });
+  }
+
+  it("takes UTC when no time zone is given", async () => {
+    const expected = campaignBreakdown(AUDIENCE, 2, ["LAST_ATTEMPT_HOUR"], null, "UTC");
+    const groups = await acme.campaignBreakdown({ campaignId: 2, by: ["LAST_ATTEMPT_HOUR"] });
+    assert.deepEqual(groups.map(groupView), expected);
+  });
+
+  it("an unknown time zone, or both time buckets, is BAD_USER_INPUT", async () => {
+    for (const [by, timeZone] of [
+      [["LAST_ATTEMPT_DAY"], "Mars/Olympus_Mons"],
+      [["LAST_ATTEMPT_DAY", "LAST_ATTEMPT_HOUR"], "UTC"],
+    ] as const) {
+      await assert.rejects(
+        acme.campaignBreakdown({ campaignId: 1, by: [...by], timeZone }),
+        (error: unknown) => {
+          assert.ok(error instanceof ApiError, `an ApiError, got ${String(error)}`);
+          assert.equal(error.code, "BAD_USER_INPUT");
+          assert.deepEqual(error.path, ["campaignAudienceBreakdown"]);
+          return true;
+        },
+        `by ${by.join(", ")} in ${timeZone}`,
       );
     }
   });

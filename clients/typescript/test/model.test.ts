@@ -8,10 +8,12 @@ import {
   campaignAudience,
   campaignBreakdown,
   coverage,
+  epochMs,
   matcher,
   ordered,
   type SeedAudience,
   stats,
+  timeBucket,
 } from "./model.js";
 
 function record(overrides: Partial<SeedAudience> & { id: number }): SeedAudience {
@@ -116,6 +118,113 @@ describe("matcher", () => {
     assert.equal(matcher({ callStatus: ["no_answer"], attempt: [2, 3] })(row), true);
     assert.equal(matcher({ callStatus: ["no_answer"], attempt: [1] })(row), false);
     assert.equal(matcher({ firstStatus: ["NO_ANSWER"] })(row), false);
+  });
+});
+
+describe("matcher beyond the contract's fields", () => {
+  const at = (text: string) => epochMs(`${text}Z`);
+  const rows = [
+    record({ id: 1, lastDisposition: "Interested", lastAttemptAt: at("2026-03-13T10:00:00") }),
+    record({ id: 2, lastDisposition: "interested ", lastAttemptAt: at("2026-03-13T11:00:00") }),
+    record({ id: 3, lastDisposition: null, callStatus: "BUSY", lastAttemptAt: null }),
+    record({
+      id: 4,
+      lastDisposition: "",
+      callStatus: "",
+      lastAttemptAt: at("2026-03-14T00:00:00"),
+    }),
+  ];
+  const ids = (filter: Parameters<typeof matcher>[0]) =>
+    rows.filter(matcher(filter)).map((r) => r.id);
+
+  it("matches dispositions exactly as stored, ignoring blank values", () => {
+    assert.deepEqual(ids({ lastDisposition: ["Interested"] }), [1]);
+    assert.deepEqual(ids({ lastDisposition: ["interested "] }), [2]);
+    assert.deepEqual(ids({ lastDisposition: [""] }), [1, 2, 3, 4]);
+  });
+
+  it("reads a range as half-open, a time without an offset as UTC, an open end as unbounded", () => {
+    assert.deepEqual(
+      ids({ lastAttemptAt: { from: "2026-03-13T10:00:00", to: "2026-03-13T11:00:00" } }),
+      [1],
+    );
+    assert.deepEqual(ids({ lastAttemptAt: { from: "2026-03-13T06:00:00-05:00" } }), [2, 4]);
+    assert.deepEqual(ids({ lastAttemptAt: { to: "2026-03-14T05:45:00+05:45" } }), [1, 2]);
+    assert.deepEqual(ids({ lastAttemptAt: {} }), [1, 2, 3, 4]);
+  });
+
+  it("adds no value (NULL or empty text) to a field's values with isNull, or matches only it", () => {
+    assert.deepEqual(ids({ isNull: ["LAST_DISPOSITION"] }), [3, 4]);
+    assert.deepEqual(
+      ids({ isNull: ["LAST_DISPOSITION"], lastDisposition: ["Interested"] }),
+      [1, 3, 4],
+    );
+    assert.deepEqual(ids({ isNull: ["CALL_STATUS"], callStatus: ["busy"] }), [1, 2, 3, 4]);
+    assert.deepEqual(ids({ isNull: ["CALL_STATUS"] }), [1, 2, 4]);
+    assert.deepEqual(ids({ isNull: ["LAST_ATTEMPT_AT"] }), [3]);
+    assert.deepEqual(
+      ids({ isNull: ["LAST_ATTEMPT_AT"], lastAttemptAt: { from: "2026-03-13T10:30:00Z" } }),
+      [2, 3, 4],
+    );
+  });
+});
+
+describe("timeBucket", () => {
+  // [bucket, instant, start, end], worked out by hand from each zone's clock changes.
+  const cases: Record<string, ReadonlyArray<readonly ["DAY" | "HOUR", string, string, string]>> = {
+    UTC: [
+      ["DAY", "2026-03-13T10:46:07Z", "2026-03-13T00:00:00+00:00", "2026-03-14T00:00:00+00:00"],
+      ["HOUR", "2026-03-13T10:46:07Z", "2026-03-13T10:00:00+00:00", "2026-03-13T11:00:00+00:00"],
+    ],
+    // Clocks go back on 1 November (a day of 25 hours, 01:00 twice) and forward on 8 March
+    // (23 hours, no 02:00).
+    "America/New_York": [
+      ["DAY", "2026-11-01T12:00:00Z", "2026-11-01T00:00:00-04:00", "2026-11-02T00:00:00-05:00"],
+      ["HOUR", "2026-11-01T05:30:00Z", "2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00"],
+      ["HOUR", "2026-11-01T06:30:00Z", "2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00"],
+      ["DAY", "2026-03-08T12:00:00Z", "2026-03-08T00:00:00-05:00", "2026-03-09T00:00:00-04:00"],
+      ["HOUR", "2026-03-08T06:30:00Z", "2026-03-08T01:00:00-05:00", "2026-03-08T03:00:00-04:00"],
+    ],
+    // A quarter-hour offset.
+    "Asia/Kathmandu": [
+      ["DAY", "2026-03-13T10:46:07Z", "2026-03-13T00:00:00+05:45", "2026-03-14T00:00:00+05:45"],
+      ["HOUR", "2026-03-13T10:46:07Z", "2026-03-13T16:00:00+05:45", "2026-03-13T17:00:00+05:45"],
+    ],
+    // Clocks skip midnight (00:00 → 01:00): the day begins at 01:00.
+    "America/Santiago": [
+      ["DAY", "2026-09-06T12:00:00Z", "2026-09-06T01:00:00-03:00", "2026-09-07T00:00:00-03:00"],
+    ],
+    // Clocks go back half an hour, 02:00 → 01:30: the minutes never turn to 00, so hour 1
+    // lasts 90 minutes.
+    "Australia/Lord_Howe": [
+      ["HOUR", "2026-04-04T14:50:00Z", "2026-04-05T01:00:00+11:00", "2026-04-05T02:00:00+10:30"],
+      ["HOUR", "2026-04-04T15:10:00Z", "2026-04-05T01:00:00+11:00", "2026-04-05T02:00:00+10:30"],
+    ],
+  };
+
+  for (const [zone, buckets] of Object.entries(cases)) {
+    for (const [bucket, at, start, before] of buckets) {
+      it(`the ${bucket.toLowerCase()} of ${at} in ${zone} is ${start} to ${before}`, () => {
+        const dimension = bucket === "DAY" ? "LAST_ATTEMPT_DAY" : "LAST_ATTEMPT_HOUR";
+        assert.deepEqual(timeBucket(dimension, epochMs(at), zone), { start, before });
+      });
+    }
+  }
+
+  it("holds its first and its last instant", () => {
+    const zone = "America/New_York";
+    assert.deepEqual(timeBucket("LAST_ATTEMPT_HOUR", epochMs("2026-11-01T05:00:00Z"), zone), {
+      start: "2026-11-01T01:00:00-04:00",
+      before: "2026-11-01T01:00:00-05:00",
+    });
+    assert.deepEqual(timeBucket("LAST_ATTEMPT_HOUR", epochMs("2026-11-01T05:59:59.999Z"), zone), {
+      start: "2026-11-01T01:00:00-04:00",
+      before: "2026-11-01T01:00:00-05:00",
+    });
+  });
+
+  it("refuses an unknown zone", () => {
+    assert.throws(() => timeBucket("LAST_ATTEMPT_DAY", 0, "Mars/Olympus_Mons"), RangeError);
   });
 });
 
@@ -252,9 +361,69 @@ describe("breakdown", () => {
     );
   });
 
-  it("refuses no dimension, more than three and a repeated one", () => {
+  it("groups empty text with NULL", () => {
+    const blank = [
+      record({ id: 1, callStatus: "", lastDisposition: "" }),
+      record({ id: 2, callStatus: null, lastDisposition: null }),
+      record({ id: 3, callStatus: "BUSY", lastDisposition: "Voicemail" }),
+    ];
+    assert.deepEqual(
+      breakdown(blank, ["CALL_STATUS", "LAST_DISPOSITION"]).map((g) => [
+        g.callStatus,
+        g.lastDisposition,
+        g.stats.totalAudience,
+      ]),
+      [
+        ["BUSY", "Voicemail", 1],
+        [null, null, 2],
+      ],
+    );
+  });
+
+  it("groups by the zone's time buckets, by start, never attempted last", () => {
+    const at = (text: string) => epochMs(text);
+    const timed = [
+      record({ id: 1, lastAttemptAt: at("2026-11-01T06:30:00Z"), status: "HALTED" }),
+      record({ id: 2, lastAttemptAt: null }),
+      record({ id: 3, lastAttemptAt: at("2026-11-01T05:59:00Z") }),
+      record({ id: 4, lastAttemptAt: at("2026-11-01T05:00:00Z") }),
+      record({ id: 5, lastAttemptAt: at("2026-10-31T23:00:00Z") }),
+    ];
+    const hours = breakdown(timed, ["LAST_ATTEMPT_HOUR"], "America/New_York");
+    assert.deepEqual(
+      hours.map((g) => [g.lastAttemptHour, g.lastAttemptBefore, g.stats.totalAudience]),
+      [
+        ["2026-10-31T19:00:00-04:00", "2026-10-31T20:00:00-04:00", 1],
+        ["2026-11-01T01:00:00-04:00", "2026-11-01T01:00:00-05:00", 2],
+        ["2026-11-01T01:00:00-05:00", "2026-11-01T02:00:00-05:00", 1],
+        [null, null, 1],
+      ],
+    );
+    for (const group of hours) {
+      assert.deepEqual(group.groupedBy, ["LAST_ATTEMPT_HOUR"]);
+      assert.equal(group.lastAttemptDay, null);
+    }
+    assert.deepEqual(
+      breakdown(timed, ["STATUS", "LAST_ATTEMPT_DAY"]).map((g) => [
+        g.status,
+        g.lastAttemptDay,
+        g.lastAttemptBefore,
+        g.lastAttemptHour,
+        g.stats.totalAudience,
+      ]),
+      [
+        ["COMPLETED", "2026-10-31T00:00:00+00:00", "2026-11-01T00:00:00+00:00", null, 1],
+        ["COMPLETED", "2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00", null, 2],
+        ["COMPLETED", null, null, null, 1],
+        ["HALTED", "2026-11-01T00:00:00+00:00", "2026-11-02T00:00:00+00:00", null, 1],
+      ],
+    );
+  });
+
+  it("refuses no dimension, more than three, a repeated one and two time buckets", () => {
     assert.throws(() => breakdown(rows, []));
     assert.throws(() => breakdown(rows, ["STATUS", "ATTEMPT", "CALL_STATUS", "LAST_STATUS"]));
     assert.throws(() => breakdown(rows, ["STATUS", "STATUS"]));
+    assert.throws(() => breakdown(rows, ["LAST_ATTEMPT_DAY", "LAST_ATTEMPT_HOUR"]));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * A plain model of the contract's stats, filter and ordering semantics (CONTRACT.md §2–4) and of
- * the breakdowns (README, "Breakdowns for charts") over the seed CSV files: the independent
+ * A plain model of the contract's stats, filter and ordering semantics (CONTRACT.md §2–4), of
+ * the filters beyond it and of the breakdowns, time buckets included (README, "Breakdowns for
+ * charts" and "Filters beyond the contract's") over the seed CSV files: the independent
  * reference the live tests compare the server with.
  */
 
@@ -12,8 +13,10 @@ import { parse } from "csv-parse/sync";
 import type {
   AudienceDimension,
   AudienceFilter,
+  AudienceNullableField,
   AudienceOrder,
   AudienceStatus,
+  DateTimeRange,
 } from "../src/generated/graphql.js";
 import type { JsonObject } from "../src/scalars.js";
 
@@ -82,8 +85,18 @@ function text(value: string | undefined): string | null {
   return value === undefined || value === "" ? null : value;
 }
 
+/**
+ * Epoch milliseconds of ISO 8601 text, where a date and time without an offset is UTC (as in
+ * loads and in DateTime inputs); NaN when it is not a timestamp.
+ */
+export function epochMs(value: string): number {
+  const text = value.trim();
+  const local = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text);
+  return Date.parse(local ? `${text.replace(" ", "T")}Z` : text);
+}
+
 function instant(value: string | undefined, column: string): number {
-  const ms = Date.parse(value ?? "");
+  const ms = epochMs(value ?? "");
   if (Number.isNaN(ms)) {
     throw new Error(`seed column ${column}: not a timestamp: ${String(value)}`);
   }
@@ -146,23 +159,82 @@ function mobileNeedle(value: string | null | undefined): string | null {
   return needle === "" ? null : needle;
 }
 
-/** A predicate with the filter's meaning (contract §3): AND across fields, OR within a list. */
+/** Texts matched exactly as stored (no trimming, no case folding); blank values are ignored. */
+function textSet(values: ReadonlyArray<string> | null | undefined): Set<string> | null {
+  const set = new Set((values ?? []).filter((v) => v !== ""));
+  return set.size === 0 ? null : set;
+}
+
+type NullableKey =
+  "callStatus" | "firstStatus" | "lastStatus" | "lastDisposition" | "lastAttemptAt";
+
+type TextKey = Exclude<NullableKey, "lastAttemptAt">;
+
+// The record field each AudienceNullableField names.
+const NULLABLE: Record<AudienceNullableField, NullableKey> = {
+  CALL_STATUS: "callStatus",
+  FIRST_STATUS: "firstStatus",
+  LAST_STATUS: "lastStatus",
+  LAST_DISPOSITION: "lastDisposition",
+  LAST_ATTEMPT_AT: "lastAttemptAt",
+};
+
+/** Whether the record has no value in a nullable field: NULL, or empty text for the texts. */
+function noValue(row: SeedAudience, field: AudienceNullableField): boolean {
+  const value = row[NULLABLE[field]];
+  return value === null || value === "";
+}
+
+/** `lastAttemptAt` as a test of a record; null when the range leaves both ends open. */
+function rangeTest(
+  range: DateTimeRange | null | undefined,
+): ((row: SeedAudience) => boolean) | null {
+  const from = range?.from == null ? null : epochMs(range.from);
+  const to = range?.to == null ? null : epochMs(range.to);
+  if (from === null && to === null) {
+    return null;
+  }
+  return (row) =>
+    row.lastAttemptAt !== null &&
+    (from === null || row.lastAttemptAt >= from) &&
+    (to === null || row.lastAttemptAt < to);
+}
+
+/**
+ * A predicate with the filter's meaning (contract §3, README "Filters beyond the contract's"):
+ * AND across fields, OR within a list. A nullable field named in `isNull` also matches records
+ * without a value there: "no value" is one more value of its list (its only one without a list).
+ */
 export function matcher(filter: AudienceFilter | null | undefined): (row: SeedAudience) => boolean {
   const needle = mobileNeedle(filter?.mobileNo);
   const statuses = listOf(filter?.status);
-  const callStatuses = statusSet(filter?.callStatus);
-  const firstStatuses = statusSet(filter?.firstStatus);
-  const lastStatuses = statusSet(filter?.lastStatus);
   const attempts = listOf(filter?.attempt);
-  const within = (set: Set<string> | null, value: string | null) =>
-    set === null || (value !== null && set.has(value));
+  const orNone = new Set(filter?.isNull ?? []);
+  const listed = (set: Set<string> | null, key: TextKey) =>
+    set === null
+      ? null
+      : (row: SeedAudience) => {
+          const value = row[key];
+          return value !== null && set.has(value);
+        };
+  // A nullable field passes when any of its tests does; with none, it is not constrained.
+  const field = (name: AudienceNullableField, test: ((row: SeedAudience) => boolean) | null) =>
+    test === null && !orNone.has(name)
+      ? () => true
+      : (row: SeedAudience) =>
+          (test !== null && test(row)) || (orNone.has(name) && noValue(row, name));
+  const nullable = [
+    field("CALL_STATUS", listed(statusSet(filter?.callStatus), "callStatus")),
+    field("FIRST_STATUS", listed(statusSet(filter?.firstStatus), "firstStatus")),
+    field("LAST_STATUS", listed(statusSet(filter?.lastStatus), "lastStatus")),
+    field("LAST_DISPOSITION", listed(textSet(filter?.lastDisposition), "lastDisposition")),
+    field("LAST_ATTEMPT_AT", rangeTest(filter?.lastAttemptAt)),
+  ];
   return (row) =>
     (needle === null || row.mobileNo.includes(needle)) &&
     (statuses === null || statuses.includes(row.status)) &&
-    within(callStatuses, row.callStatus) &&
-    within(firstStatuses, row.firstStatus) &&
-    within(lastStatuses, row.lastStatus) &&
-    (attempts === null || attempts.includes(row.attempt));
+    (attempts === null || attempts.includes(row.attempt)) &&
+    nullable.every((test) => test(row));
 }
 
 /** `successful / attempts * 100` rounded half up to 2 decimals, in exact integer arithmetic. */
@@ -242,7 +314,10 @@ export function campaignAudience(
   );
 }
 
-/** One group of a breakdown: the key fields as on AudienceGroup (null when not grouped by). */
+/**
+ * One group of a breakdown: the key fields as on AudienceGroup (null when not grouped by). Time
+ * buckets are ISO 8601 text with the zone's offset, as the server writes DateTime values.
+ */
 export interface ModelGroup {
   groupedBy: AudienceDimension[];
   status: AudienceStatus | null;
@@ -251,23 +326,170 @@ export interface ModelGroup {
   lastStatus: string | null;
   attempt: number | null;
   lastDisposition: string | null;
+  lastAttemptHour: string | null;
+  lastAttemptDay: string | null;
+  lastAttemptBefore: string | null;
   stats: ModelStats;
 }
 
-type KeyField =
-  "status" | "callStatus" | "firstStatus" | "lastStatus" | "attempt" | "lastDisposition";
+type TimeDimension = "LAST_ATTEMPT_HOUR" | "LAST_ATTEMPT_DAY";
 
-// The record and group field each dimension reads.
-const KEY_FIELD: Record<AudienceDimension, KeyField> = {
-  STATUS: "status",
-  CALL_STATUS: "callStatus",
-  FIRST_STATUS: "firstStatus",
-  LAST_STATUS: "lastStatus",
-  ATTEMPT: "attempt",
-  LAST_DISPOSITION: "lastDisposition",
-};
+function isTime(dimension: AudienceDimension): dimension is TimeDimension {
+  return dimension === "LAST_ATTEMPT_HOUR" || dimension === "LAST_ATTEMPT_DAY";
+}
 
+// A time bucket's key is its start in epoch milliseconds.
 type KeyValue = AudienceStatus | string | number | null;
+
+const MINUTE = 60_000;
+
+/** A wall clock's reading, to the minute. */
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+}
+
+/**
+ * The wall clock of an IANA zone, read with Intl (an unknown zone throws a RangeError), and its
+ * hours or days as the README defines them, found minute by minute: a new day begins where the
+ * date changes, a new hour where the hour changes or the minutes turn to 00. Every current
+ * zone's offsets are whole minutes, so a bucket starts at a whole minute of UTC.
+ */
+class Zone {
+  private readonly format: Intl.DateTimeFormat;
+  private readonly clocks = new Map<number, WallClock>();
+  // Per dimension: the bucket start of each minute walked, and each start's end.
+  private readonly starts = {
+    LAST_ATTEMPT_HOUR: new Map<number, number>(),
+    LAST_ATTEMPT_DAY: new Map<number, number>(),
+  };
+  private readonly ends = {
+    LAST_ATTEMPT_HOUR: new Map<number, number>(),
+    LAST_ATTEMPT_DAY: new Map<number, number>(),
+  };
+
+  constructor(readonly name: string) {
+    this.format = new Intl.DateTimeFormat("en-US", {
+      timeZone: name,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+      hour: "numeric",
+      minute: "numeric",
+    });
+  }
+
+  /** The wall clock at a whole minute (epoch milliseconds). */
+  clock(at: number): WallClock {
+    let clock = this.clocks.get(at);
+    if (clock === undefined) {
+      const parts = this.format.formatToParts(at);
+      const part = (type: Intl.DateTimeFormatPartTypes) =>
+        Number(parts.find((p) => p.type === type)?.value);
+      clock = {
+        year: part("year"),
+        month: part("month"),
+        day: part("day"),
+        hour: part("hour"),
+        minute: part("minute"),
+      };
+      this.clocks.set(at, clock);
+    }
+    return clock;
+  }
+
+  /** Whether a bucket of the dimension begins at this whole minute. */
+  private begins(dimension: TimeDimension, at: number): boolean {
+    const now = this.clock(at);
+    const before = this.clock(at - MINUTE);
+    return dimension === "LAST_ATTEMPT_DAY"
+      ? now.year !== before.year || now.month !== before.month || now.day !== before.day
+      : now.hour !== before.hour || (now.minute === 0 && before.minute !== 0);
+  }
+
+  /** The start (inclusive) and end (exclusive) of the bucket that holds the instant. */
+  bucket(dimension: TimeDimension, at: number): [number, number] {
+    const starts = this.starts[dimension];
+    const ends = this.ends[dimension];
+    let minute = Math.floor(at / MINUTE) * MINUTE;
+    const walked: number[] = [];
+    while (!starts.has(minute) && !this.begins(dimension, minute)) {
+      walked.push(minute);
+      minute -= MINUTE;
+    }
+    const start = starts.get(minute) ?? minute;
+    for (const seen of [...walked, minute]) starts.set(seen, start);
+    let end = ends.get(start);
+    if (end === undefined) {
+      end = start + MINUTE;
+      while (!this.begins(dimension, end)) end += MINUTE;
+      ends.set(start, end);
+    }
+    return [start, end];
+  }
+
+  /** A whole minute as ISO 8601 with the zone's offset then, as Python's isoformat writes it. */
+  iso(at: number): string {
+    const c = this.clock(at);
+    const offset = (Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute) - at) / MINUTE;
+    const two = (n: number) => String(n).padStart(2, "0");
+    const sign = offset < 0 ? "-" : "+";
+    const abs = Math.abs(offset);
+    return (
+      `${String(c.year).padStart(4, "0")}-${two(c.month)}-${two(c.day)}` +
+      `T${two(c.hour)}:${two(c.minute)}:00${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+    );
+  }
+}
+
+const zones = new Map<string, Zone>();
+
+function zoneOf(name: string): Zone {
+  let zone = zones.get(name);
+  if (zone === undefined) {
+    zone = new Zone(name);
+    zones.set(name, zone);
+  }
+  return zone;
+}
+
+/**
+ * The hour or day of the IANA zone that holds the instant (epoch milliseconds): its start and
+ * end (exclusive), as ISO 8601 with the zone's offset at each.
+ */
+export function timeBucket(
+  dimension: TimeDimension,
+  at: number,
+  timeZone: string,
+): { start: string; before: string } {
+  const zone = zoneOf(timeZone);
+  const [start, end] = zone.bucket(dimension, at);
+  return { start: zone.iso(start), before: zone.iso(end) };
+}
+
+/** A record's value in one dimension: empty text is none, a time bucket is its start. */
+function keyOf(row: SeedAudience, dimension: AudienceDimension, zone: Zone): KeyValue {
+  switch (dimension) {
+    case "STATUS":
+      return row.status;
+    case "ATTEMPT":
+      return row.attempt;
+    case "CALL_STATUS":
+    case "FIRST_STATUS":
+    case "LAST_STATUS":
+    case "LAST_DISPOSITION": {
+      const value = row[NULLABLE[dimension]];
+      return value === "" ? null : value;
+    }
+    case "LAST_ATTEMPT_HOUR":
+    case "LAST_ATTEMPT_DAY":
+      return row.lastAttemptAt === null ? null : zone.bucket(dimension, row.lastAttemptAt)[0];
+  }
+}
 
 /** Texts by Unicode code point (not UTF-16 code unit, where astral characters differ). */
 function byCodePoint(a: string, b: string): number {
@@ -281,7 +503,7 @@ function byCodePoint(a: string, b: string): number {
 }
 
 // Ascending in one dimension: statuses by code, texts by code point, attempts as numbers,
-// NULL last.
+// time buckets by start, NULL last.
 function compareKey(dimension: AudienceDimension, a: KeyValue, b: KeyValue): number {
   if (a === b) return 0;
   if (a === null) return 1;
@@ -290,6 +512,8 @@ function compareKey(dimension: AudienceDimension, a: KeyValue, b: KeyValue): num
     case "STATUS":
       return STATUS_CODE[a as AudienceStatus] - STATUS_CODE[b as AudienceStatus];
     case "ATTEMPT":
+    case "LAST_ATTEMPT_HOUR":
+    case "LAST_ATTEMPT_DAY":
       return (a as number) - (b as number);
     case "CALL_STATUS":
     case "FIRST_STATUS":
@@ -300,19 +524,29 @@ function compareKey(dimension: AudienceDimension, a: KeyValue, b: KeyValue): num
 }
 
 /**
- * The rows in groups by the dimensions of `by` (1 to 3, none twice), each with its stats, in
- * the documented order: by the first dimension, then the next, each ascending, NULL last.
+ * The rows in groups by the dimensions of `by` (1 to 3, none twice, at most one time bucket),
+ * each with its stats, in the documented order: by the first dimension, then the next, each
+ * ascending, NULL last. Time buckets are the hours or days of the IANA zone `timeZone`.
  */
 export function breakdown(
   rows: readonly SeedAudience[],
   by: readonly AudienceDimension[],
+  timeZone = "UTC",
 ): ModelGroup[] {
-  if (by.length < 1 || by.length > 3 || new Set(by).size !== by.length) {
-    throw new Error(`a breakdown is by 1 to 3 dimensions, none twice: ${by.join(", ")}`);
+  if (
+    by.length < 1 ||
+    by.length > 3 ||
+    new Set(by).size !== by.length ||
+    by.filter(isTime).length > 1
+  ) {
+    throw new Error(
+      `a breakdown is by 1 to 3 dimensions, none twice, one time bucket at most: ${by.join(", ")}`,
+    );
   }
+  const zone = zoneOf(timeZone);
   const groups = new Map<string, { key: KeyValue[]; rows: SeedAudience[] }>();
   for (const row of rows) {
-    const key = by.map((dimension): KeyValue => row[KEY_FIELD[dimension]]);
+    const key = by.map((dimension) => keyOf(row, dimension, zone));
     const id = JSON.stringify(key);
     const group = groups.get(id);
     if (group === undefined) groups.set(id, { key, rows: [row] });
@@ -331,6 +565,11 @@ export function breakdown(
       const i = by.indexOf(dimension);
       return i < 0 ? null : (key[i] ?? null);
     };
+    // The time bucket's start and end, shown in the zone; null when not grouped by time.
+    const time = by.find(isTime);
+    const start = time === undefined ? null : (value(time) as number | null);
+    const bucket = (dimension: TimeDimension) =>
+      time === dimension && start !== null ? zone.iso(start) : null;
     return {
       groupedBy: [...by],
       status: value("STATUS") as AudienceStatus | null,
@@ -339,6 +578,10 @@ export function breakdown(
       lastStatus: value("LAST_STATUS") as string | null,
       attempt: value("ATTEMPT") as number | null,
       lastDisposition: value("LAST_DISPOSITION") as string | null,
+      lastAttemptHour: bucket("LAST_ATTEMPT_HOUR"),
+      lastAttemptDay: bucket("LAST_ATTEMPT_DAY"),
+      lastAttemptBefore:
+        time === undefined || start === null ? null : zone.iso(zone.bucket(time, start)[1]),
       stats: stats(members),
     };
   });
@@ -350,6 +593,7 @@ export function campaignBreakdown(
   campaignId: number,
   by: readonly AudienceDimension[],
   filter?: AudienceFilter | null,
+  timeZone = "UTC",
 ): ModelGroup[] {
-  return breakdown(campaignAudience(rows, campaignId, filter), by);
+  return breakdown(campaignAudience(rows, campaignId, filter), by, timeZone);
 }
