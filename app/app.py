@@ -14,14 +14,16 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
 from app.auth import TokenAuth
 from app.bounds import RequestBounds
+from app.changes import changes_of
 from app.db import create_engine
 from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.view import GraphQLView, is_graphiql_page
+from app.live import Live
 from app.repository import Repository
 from app.rest import audience_list, campaign_audience_breakdown, campaign_audience_stats
 from app.rollups import compact_every
@@ -42,9 +44,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
         if engine.dialect.name == "postgresql":
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
         buckets = buckets_for(settings.rate_limits, settings.redis_url, settings.redis_prefix)
+        repository = Repository(engine)
+        live = Live(
+            repository, changes_of(engine, settings.timeouts.connect), settings.live.interval
+        )
+        pushing = asyncio.create_task(live.run())
         try:
-            yield {"repository": Repository(engine), "buckets": buckets}
+            yield {"repository": repository, "buckets": buckets, "live": live}
         finally:
+            pushing.cancel()
+            with suppress(asyncio.CancelledError):
+                await pushing
             await buckets.close()
             if compacting:
                 compacting.cancel()
@@ -52,9 +62,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await compacting
             await engine.dispose()
 
+    graphql = GraphQLView(settings.live, settings.cors_origins)
     return Starlette(
         routes=[
-            Route(GRAPHQL_PATH, GraphQLView(), methods=["GET", "POST"]),
+            Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),
+            WebSocketRoute(GRAPHQL_PATH, graphql),
             Route(STATS_PATH, campaign_audience_stats),
             Route(LIST_PATH, audience_list),
             Route(BREAKDOWN_PATH, campaign_audience_breakdown),

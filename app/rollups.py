@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from app import changes
 from app.tables import (
     ROLLUP_KEY,
     campaign_audience,
@@ -31,11 +32,12 @@ _KEY = ", ".join(ROLLUP_KEY)
 _COMPACT = sa.text(
     f"WITH moved AS (DELETE FROM campaign_audience_delta RETURNING *), "  # noqa: S608
     f"summed AS (SELECT {_KEY}, sum(records) AS records, sum(duration) AS duration "
-    f"FROM moved GROUP BY {_KEY}) "
-    f"INSERT INTO campaign_audience_rollup AS r ({_KEY}, records, duration) "
+    f"FROM moved GROUP BY {_KEY}), "
+    f"folded AS (INSERT INTO campaign_audience_rollup AS r ({_KEY}, records, duration) "
     f"SELECT {_KEY}, records, duration FROM summed "
     f"ON CONFLICT ({_KEY}) DO UPDATE SET records = r.records + excluded.records, "
-    "duration = r.duration + excluded.duration"
+    "duration = r.duration + excluded.duration) "
+    "SELECT DISTINCT campaign_id FROM moved"
 )
 
 Group = tuple[Any, ...]  # ROLLUP_KEY's values
@@ -45,17 +47,28 @@ logger = logging.getLogger("app.rollups")
 
 async def compact(connection: AsyncConnection, *, wait: bool = False) -> bool:
     """Fold the pending deltas into the rollup, on PostgreSQL (SQLite has none), within the
-    connection's transaction. While another process compacts, wait for it, or return False."""
+    connection's transaction, and notify the live subscriptions of every process of the
+    campaigns they changed (at commit). While another process compacts, wait for it, or
+    return False."""
     if connection.dialect.name != "postgresql":
         return True
     if wait:
         await hold_lock(connection)
     elif not await connection.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_LOCK))):
         return False
-    await connection.execute(_COMPACT)
+    changed = set((await connection.execute(_COMPACT)).scalars())
     rollup = campaign_audience_rollup
     await connection.execute(sa.delete(rollup).where(rollup.c.records == 0))
+    if changed:
+        await notify(connection, changed)
     return True
+
+
+async def notify(connection: AsyncConnection, campaign_ids: set[int] | None) -> None:
+    """Tell the listening server processes, when the transaction commits, that these
+    campaigns (None: any) changed (PostgreSQL; app.changes listens)."""
+    payload = changes.EVERY if campaign_ids is None else changes.payload(campaign_ids)
+    await connection.execute(sa.select(sa.func.pg_notify(changes.CHANNEL, payload)))
 
 
 async def hold_lock(connection: AsyncConnection) -> None:
@@ -101,6 +114,8 @@ async def rebuild(connection: AsyncConnection, campaign_ids: Sequence[int] | Non
     await connection.execute(
         sa.insert(rollup).from_select([*ROLLUP_KEY, "records", "duration"], groups)
     )
+    if connection.dialect.name == "postgresql":
+        await notify(connection, None if campaign_ids is None else set(campaign_ids))
 
 
 @dataclass(frozen=True, slots=True)

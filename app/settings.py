@@ -29,6 +29,15 @@ class RateLimits:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveLimits:
+    """Subscriptions (app.live): how often they are recomputed, and how many a caller holds."""
+
+    interval: float = 1.0  # seconds: at most one push a subscription an interval
+    subscriptions_per_connection: int = 100
+    connections_per_token: int = 50  # in each server process
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = "127.0.0.1"
@@ -47,6 +56,7 @@ class Settings:
     # Where the rate budgets live, shared by every process and replica; None: in each process.
     redis_url: str | None = None
     redis_prefix: str = "audience-stats"  # of every Redis key this service writes
+    live: LiveLimits = LiveLimits()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -55,7 +65,7 @@ class Settings:
         if not port.isdigit():
             raise ValueError(f"AUDIENCE_STATS_PORT must be a port number, got {port!r}")
         origins = env.get("AUDIENCE_STATS_CORS_ORIGINS")
-        timeouts, limits = defaults.timeouts, defaults.rate_limits
+        timeouts, limits, live = defaults.timeouts, defaults.rate_limits, defaults.live
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             host=env.get("AUDIENCE_STATS_HOST") or defaults.host,
@@ -85,6 +95,21 @@ class Settings:
             ),
             redis_url=env.get("REDIS_URL") or None,
             redis_prefix=env.get("AUDIENCE_STATS_REDIS_PREFIX") or defaults.redis_prefix,
+            live=LiveLimits(
+                interval=_seconds(env, "AUDIENCE_STATS_LIVE_SECONDS", live.interval),
+                subscriptions_per_connection=_count(
+                    env,
+                    "AUDIENCE_STATS_SUBSCRIPTIONS_PER_CONNECTION",
+                    live.subscriptions_per_connection,
+                    "subscriptions",
+                ),
+                connections_per_token=_count(
+                    env,
+                    "AUDIENCE_STATS_CONNECTIONS_PER_TOKEN",
+                    live.connections_per_token,
+                    "connections",
+                ),
+            ),
         )
 
 

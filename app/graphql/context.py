@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from starlette.websockets import WebSocket
+
+from app.live import Live
 from app.loaders import Loaders
 from app.repository import Repository
 from app.throttle import Budget
@@ -15,3 +18,18 @@ class Context:
     repository: Repository
     loaders: Loaders
     budget: Budget
+
+
+@dataclass(slots=True)
+class SocketContext:
+    """The context of one WebSocket connection, made before its connection_init: the token
+    (in the init payload, or in the upgrade request's headers) sets the workspace and budget
+    (app.graphql.view). It serves subscriptions only."""
+
+    request: WebSocket
+    repository: Repository
+    live: Live
+    connection_params: dict[str, object] | None = None
+    workspace_id: int | None = None
+    budget: Budget | None = None
+    token_digest: str | None = field(default=None, repr=False)

@@ -26,6 +26,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
     get_nullable_type,
@@ -35,6 +36,7 @@ from graphql import (
 )
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
 from app.errors import AppError
 from app.graphql.directives import Cost, ListSize
@@ -168,15 +170,28 @@ def requested_cost(
     """The most the operation may cost; None when it cannot run (no such operation, or bad
     variables), which execution then reports."""
     operation = get_operation_ast(document, operation_name)
-    root = None if operation is None else schema.get_root_type(operation.operation)
-    if operation is None or root is None:
+    if operation is None:
         return None
     coerced = get_variable_values(
         schema, operation.variable_definitions or (), dict(variables or {})
     )
     if isinstance(coerced, list):
         return None
-    return math.ceil(_Walk(document, coerced).requested(operation.selection_set, root, {}))
+    return coerced_cost(schema, document, operation, coerced)
+
+
+def coerced_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: VariableValues | None,
+) -> int | None:
+    """requested_cost of an operation whose variables are coerced already (None: without
+    them, where no slicing argument refers to one)."""
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    return math.ceil(_Walk(document, variables).requested(operation.selection_set, root, {}))
 
 
 def actual_cost(
@@ -215,6 +230,9 @@ class QueryCost(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:
         run = self.execution_context
+        if run.operation_type is OperationType.SUBSCRIPTION:  # each push pays (subscription.py)
+            yield
+            return
         schema = run.schema._schema
         document = run.graphql_document
         assert document is not None

@@ -14,6 +14,7 @@ from app.graphql.errors import ErrorCodes, log_internal_errors
 from app.graphql.limits import LIMITS
 from app.graphql.query import Query
 from app.graphql.scalars import SCALAR_MAP
+from app.graphql.subscription import SocketOperations, Subscription
 
 
 class Schema(strawberry.Schema):
@@ -24,8 +25,9 @@ class Schema(strawberry.Schema):
 
 schema = Schema(
     query=Query,
+    subscription=Subscription,
     config=StrawberryConfig(scalar_map=SCALAR_MAP),
     # The caches come after the limits, which check the raw text and set the parser's
     # token limit.
-    extensions=[*LIMITS, ParserCache, ValidationCache, QueryCost, ErrorCodes],
+    extensions=[*LIMITS, ParserCache, ValidationCache, SocketOperations, QueryCost, ErrorCodes],
 )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import logging
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import cast
 
 from cross_web import HTTPException
 from starlette.datastructures import Headers, QueryParams
@@ -12,14 +16,21 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
-from app.errors import HTTP_STATUS, ErrorCode, graphql_error_body
+from app.auth import token_from
+from app.errors import HTTP_STATUS, AppError, ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
-from app.graphql.context import Context
+from app.graphql.context import Context, SocketContext
 from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.routes import GRAPHQL_PATH
+from app.settings import LiveLimits
+from app.throttle import Budget
+from app.tokens import hash_token
 
 # The response media types of GraphQL over HTTP. application/json is the legacy one: every
 # well-formed request is answered 200. application/graphql-response+json answers a request
@@ -33,6 +44,10 @@ _CONTENT_TYPE = {JSON: JSON, GRAPHQL_RESPONSE: f"{GRAPHQL_RESPONSE}; charset=utf
 # seconds) rather than use a partial answer. The first one listed here that the answer
 # holds wins.
 WHOLE_ANSWER_CODES = (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.THROTTLED)
+# Where a WebSocket connection's scope keeps its context, for the end of the connection.
+_SOCKET = "audience_stats.socket"
+
+logger = logging.getLogger("app.graphql.view")
 
 
 def is_graphiql_page(scope: Scope) -> bool:
@@ -115,12 +130,34 @@ def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
     )
 
 
-class GraphQLView(GraphQL[Context, None]):
-    def __init__(self) -> None:
-        # Strawberry's own page loads GraphiQL from a CDN; ours is served by the app.
-        super().__init__(schema, graphql_ide=None)
+class GraphQLView(GraphQL[Context | SocketContext, None]):
+    def __init__(self, limits: LiveLimits, origins: Sequence[str]) -> None:
+        super().__init__(
+            schema,
+            # Strawberry's own page loads GraphiQL from a CDN; ours is served by the app.
+            graphql_ide=None,
+            # Not the legacy graphql-ws protocol: no client of ours needs it, and Strawberry's
+            # handler of it has had authentication bypasses.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=limits.subscriptions_per_connection,
+            connection_init_wait_timeout=timedelta(seconds=10),
+            # Browsers' WebSockets obey the origins that CORS allows to call the API.
+            allowed_origins=tuple(origins),
+        )
+        self._connections_per_token = limits.connections_per_token
+        self._connections: Counter[str] = Counter()  # open, by token digest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            try:
+                await super().__call__(scope, receive, send)
+            finally:
+                context = scope.get(_SOCKET)
+                if isinstance(context, SocketContext) and context.token_digest:
+                    self._connections[context.token_digest] -= 1
+                    if not self._connections[context.token_digest]:
+                        del self._connections[context.token_digest]
+            return
         response: Response
         request = Request(scope, receive)
         if _is_page_request(scope):
@@ -181,8 +218,33 @@ class GraphQLView(GraphQL[Context, None]):
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> Context:
+    ) -> Context | SocketContext:
         repository = request.state.repository
+        if isinstance(request, WebSocket):  # before connection_init: on_ws_connect authorises
+            context = SocketContext(request, repository, request.state.live)
+            request.scope[_SOCKET] = context
+            return context
         workspace_id: int = request.state.workspace_id
         loaders = Loaders(repository, workspace_id)
         return Context(workspace_id, repository, loaders, request.state.budget)
+
+    async def on_ws_connect(self, context: Context | SocketContext) -> UnsetType:
+        """Accepts the connection for the token of the connection_init payload (`token`, or
+        `Authorization` as over HTTP), else of the upgrade request's headers; closes it with
+        4403 Forbidden without a valid token, or past the token's connections."""
+        assert isinstance(context, SocketContext)
+        params = context.connection_params or {}
+        given = {k.lower(): v for k, v in params.items() if isinstance(v, str)}
+        token = token_from(Headers(given)) or token_from(context.request.headers)
+        try:
+            workspace_id = await context.repository.workspace_for_token(token) if token else None
+        except AppError as error:  # the database is away; the client may try again
+            logger.warning("A WebSocket connection was refused: %s", error.message)
+            raise ConnectionRejectionError from None
+        digest = hash_token(token)
+        if workspace_id is None or self._connections[digest] >= self._connections_per_token:
+            raise ConnectionRejectionError
+        self._connections[digest] += 1
+        context.workspace_id, context.token_digest = workspace_id, digest
+        context.budget = Budget(context.request.state.buckets, digest)
+        return cast(UnsetType, UNSET)  # an ack without a payload

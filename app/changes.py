@@ -1,0 +1,125 @@
+"""Change signals: which campaigns' audiences the database says have changed, without a
+statement in any writer's transaction.
+
+PostgreSQL: the step that folds the rollup's deltas (app.rollups.compact, once a second on
+one server process, and in loads) NOTIFYs the campaigns it folded; each process LISTENs on
+one connection of its own. NOTIFY takes a database-wide lock at commit, so it is sent from
+there, never from the writers' triggers. SQLite: `PRAGMA data_version` changes when any
+other connection commits; each process asks once a tick.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from typing import Protocol
+
+import asyncpg  # type: ignore[import-untyped]
+from sqlalchemy import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+CHANNEL = "audience_stats_changes"
+EVERY = "*"  # a payload that names every campaign
+# A NOTIFY payload must stay under 8,000 bytes; past this many ids, name them all.
+MOST_IDS = 500
+
+logger = logging.getLogger("app.changes")
+
+
+class Changes(Protocol):
+    async def start(self) -> None: ...
+
+    async def take(self) -> set[int] | None:
+        """The campaigns changed since the last call: a set (empty: none), or None for any
+        (the signal may have missed some)."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+def payload(campaign_ids: set[int]) -> str:
+    """The NOTIFY payload naming these campaigns."""
+    if len(campaign_ids) > MOST_IDS:
+        return EVERY
+    return ",".join(str(c) for c in sorted(campaign_ids))
+
+
+class NotifiedChanges:
+    """PostgreSQL: LISTEN on a connection of its own, reconnecting after it is lost; after a
+    reconnection every campaign counts as changed (a notification sent meanwhile is lost)."""
+
+    def __init__(self, url: str, connect_timeout: float) -> None:
+        self._dsn = make_url(url).set(drivername="postgresql").render_as_string(False)
+        self._timeout = connect_timeout
+        self._connection: asyncpg.Connection | None = None
+        self._changed: set[int] | None = set()
+        self._lost = False
+
+    async def start(self) -> None:
+        await self._listen()
+
+    async def take(self) -> set[int] | None:
+        if self._connection is None or self._connection.is_closed():
+            await self._listen()
+        changed, self._changed = self._changed, set()
+        return changed
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            await self._connection.close(timeout=self._timeout)
+
+    async def _listen(self) -> None:
+        try:
+            connection = await asyncpg.connect(self._dsn, timeout=self._timeout)
+            await connection.add_listener(CHANNEL, self._notified)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            if not self._lost:
+                logger.warning("Listening for changes failed, retrying: %s", error)
+            self._lost = True
+            return
+        if self._lost or self._connection is not None:
+            logger.warning("Listening for changes again; every live subscription is recomputed")
+            self._changed = None
+        self._connection, self._lost = connection, False
+
+    def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        if self._changed is None:
+            return
+        if payload == EVERY:
+            self._changed = None
+        else:
+            self._changed.update(int(c) for c in payload.split(",") if c)
+
+
+class VersionedChanges:
+    """SQLite: any commit of another connection changes the file's data version."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._path = engine.url.database or ""
+        self._connection: sqlite3.Connection | None = None
+        self._version: int | None = None
+
+    async def start(self) -> None:
+        self._version = await asyncio.to_thread(self._read)
+
+    async def take(self) -> set[int] | None:
+        version = await asyncio.to_thread(self._read)
+        changed, self._version = version != self._version, version
+        return None if changed else set()
+
+    async def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+
+    def _read(self) -> int:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self._path, timeout=5, check_same_thread=False)
+        version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
+
+def changes_of(engine: AsyncEngine, connect_timeout: float) -> Changes:
+    if engine.dialect.name == "postgresql":
+        return NotifiedChanges(engine.url.render_as_string(False), connect_timeout)
+    return VersionedChanges(engine)
