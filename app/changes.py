@@ -20,6 +20,7 @@ from sqlalchemy import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 CHANNEL = "audience_stats_changes"
+LISTENER = "audience-stats listener"  # the application_name of the LISTEN connections
 EVERY = "*"  # a payload that names every campaign
 # A NOTIFY payload must stay under 8,000 bytes; past this many ids, name them all.
 MOST_IDS = 500
@@ -67,11 +68,13 @@ class NotifiedChanges:
 
     async def close(self) -> None:
         if self._connection is not None:
-            await self._connection.close(timeout=self._timeout)
+            self._connection.terminate()  # no goodbye: the server may be out of reach
 
     async def _listen(self) -> None:
         try:
-            connection = await asyncpg.connect(self._dsn, timeout=self._timeout)
+            connection = await asyncpg.connect(
+                self._dsn, timeout=self._timeout, server_settings={"application_name": LISTENER}
+            )
             await connection.add_listener(CHANNEL, self._notified)
         except (TimeoutError, OSError, asyncpg.PostgresError) as error:
             if not self._lost:

@@ -80,14 +80,16 @@ class Live:
                     await self._recompute([watched])
             seen = 0
             while True:
-                if topic.version != seen:
-                    seen = topic.version
-                    value = topic.value
-                    if isinstance(value, AppError):
-                        raise value
-                    assert value is not None
-                    yield value
-                await topic.changed.wait()
+                # Values published while the subscriber was busy: it gets only the latest.
+                if topic.version == seen:
+                    await topic.changed.wait()
+                    continue
+                seen = topic.version
+                value = topic.value
+                if isinstance(value, AppError):
+                    raise value
+                assert value is not None
+                yield value
         finally:
             topic.subscribers -= 1
             if not topic.subscribers:
