@@ -8,6 +8,10 @@ from contextlib import suppress
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+# A WebSocket that has not answered a ping within this many seconds is dropped; a ping goes
+# out after as long without one (idle subscription sockets included).
+PING_SECONDS = 20.0
+
 
 class NoDelayConfig(uvicorn.Config):
     """uvicorn's settings, with TCP_NODELAY on the socket it binds for worker processes.
@@ -30,7 +34,8 @@ def serve(
 ) -> None:
     """Serve the app at the import string; several workers share one listening socket, and
     each imports the app (or calls the factory) itself. A WebSocket message over
-    `max_message_bytes` closes its connection (1009), as a body over the cap is refused."""
+    `max_message_bytes` closes its connection (1009), as a body over the cap is refused, and
+    a WebSocket that stops answering pings is closed."""
     config = NoDelayConfig(
         app,
         factory=factory,
@@ -38,6 +43,8 @@ def serve(
         port=port,
         workers=workers,
         ws_max_size=max_message_bytes,
+        ws_ping_interval=PING_SECONDS,
+        ws_ping_timeout=PING_SECONDS,
     )
     with suppress(KeyboardInterrupt):  # as uvicorn.run does
         if workers == 1:

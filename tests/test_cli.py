@@ -242,3 +242,5 @@ def test_serve_caps_websocket_messages_at_the_body_cap(
     cli.main(["serve", "--port", str(free_port())])
     [config] = seen
     assert config.ws_max_size == 12345
+    # Idle sockets are pinged, and dropped when the pong does not come.
+    assert (config.ws_ping_interval, config.ws_ping_timeout) == (20, 20)

@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -18,7 +19,7 @@ from app.changes import LISTENER
 from app.filters import AudienceFilter
 from app.live import Live, Watched
 from app.repository import Repository
-from app.settings import LiveLimits, Settings
+from app.settings import LiveLimits, RateLimits, Settings
 from app.tables import api_token, campaign_audience
 from tests import reference
 from tests.conftest import BACKENDS, StatementLog
@@ -335,5 +336,31 @@ async def test_a_lost_listener_reconnects_and_recomputes(engine: AsyncEngine, ur
             )
             await conn.execute(sa.text("UPDATE campaign_audience SET attempt = 7 WHERE id = 3"))
         assert ended == 1
+        data = await socket.next_data("1")
+        assert _exact(data["audienceStats"]) == await _expected(engine, 1, None)
+
+
+async def test_pushes_are_paid_from_the_tokens_budget(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    token = await _seed(engine)
+    tight = Settings(
+        database_url=database_url,
+        live=LiveLimits(interval=INTERVAL),
+        rate_limits=RateLimits(max_cost=10, capacity=3, restore_rate=1),
+    )
+    async with served(tight) as url, acknowledged(url, token) as socket:
+        await socket.subscribe("1", STATS, {"id": 1})
+        await socket.next_data("1")  # 2 of the 3 points
+        http = url.replace("ws://", "http://")
+        async with httpx.AsyncClient() as client:
+            response = await client.post(
+                http,
+                json={"query": "{ campaignAudienceStats(campaignId: 1) { totalAudience } }"},
+                headers={"token": token},
+            )
+        assert response.status_code == 429, response.text
+        # The next push waits for the budget, then comes.
+        await _write(engine, "UPDATE campaign_audience SET attempt = 2 WHERE id = 3")
         data = await socket.next_data("1")
         assert _exact(data["audienceStats"]) == await _expected(engine, 1, None)

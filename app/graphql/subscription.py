@@ -19,6 +19,7 @@ from app.errors import NotFound
 from app.filters import AudienceFilter
 from app.graphql.context import SocketContext
 from app.graphql.cost import coerced_cost
+from app.graphql.directives import BREAKDOWN_SIZE, STATS_COST
 from app.graphql.inputs import ByArgument, FilterArgument, TimeZoneArgument, to_filter, to_zone
 from app.graphql.types import AudienceGroup, AudienceStats, breakdown_of
 from app.live import Watched
@@ -94,7 +95,8 @@ class Subscription:
             "new value when the campaign's records change (at most one a second; never the "
             "same value twice in a row). A campaign that does not exist or belongs to another "
             "workspace is a NOT_FOUND error."
-        )
+        ),
+        directives=[STATS_COST],
     )
     async def audience_stats(
         self, info: SocketInfo, campaign_id: CampaignArgument, filter: FilterArgument = None
@@ -109,7 +111,8 @@ class Subscription:
         description=(
             "A campaign's audienceBreakdown, with the arguments of campaignAudienceBreakdown: "
             "the current groups at once, then the groups each time they change."
-        )
+        ),
+        directives=[BREAKDOWN_SIZE],
     )
     async def audience_breakdown(
         self,
