@@ -1,9 +1,11 @@
-"""The `audience-stats` command: serve | load | generate | export-schema."""
+"""The `audience-stats` command: serve | load | generate | rollups | simulate | export-schema."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
+import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -12,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 from tqdm import tqdm
 
-from app import rollups
+from app import rollups, simulate
 from app.db import create_engine, migrate
 from app.demo import SEEDS
 from app.filters import AudienceStatus
@@ -66,6 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="ID",
         help="only this campaign (repeatable); all campaigns when absent",
     )
+    _add_simulate(commands)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
@@ -98,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:
             generate_command.error(str(error))
         return _generate(args.directory, plan, _bars(args.quiet, " rows"))
+    elif args.command == "simulate":
+        return asyncio.run(_simulate(defaults, args))
     else:
         from app.graphql.schema import schema
 
@@ -148,6 +153,82 @@ def _count(low: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a number above 0, got {text!r}")
+    return value
+
+
+def _add_simulate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    command = commands.add_parser(
+        "simulate",
+        help="play a running campaign into the database, as a dialer would",
+        description=(
+            "Call the campaign's contacts still to call (fresh or in the queue, attempts left),"
+            " fewest attempts first: each call starts an attempt (RINGING) and ends it shortly"
+            " after with a drawn outcome, in two transactions of plain SQL. Prints a line a"
+            " second; stops after --seconds, on Ctrl-C or SIGTERM (calls still ringing end"
+            " first), or when nobody is left to call. Exit 2 when the campaign does not exist"
+            " or has nobody to call."
+        ),
+    )
+    command.add_argument("--campaign", type=_count(1), required=True, metavar="ID")
+    command.add_argument(
+        "--rate",
+        type=_positive,
+        default=5.0,
+        metavar="CALLS_PER_S",
+        help="calls started per second; default 5",
+    )
+    command.add_argument(
+        "--seconds", type=_positive, metavar="S", help="how long; default until Ctrl-C or SIGTERM"
+    )
+    command.add_argument(
+        "--seed",
+        type=_count(0),
+        metavar="N",
+        help="the same outcomes in the same order for the same seed",
+    )
+
+
+async def _simulate(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    for signum in signals:  # a clean stop: no KeyboardInterrupt in the middle of a write
+        loop.add_signal_handler(signum, stop.set)
+    started = time.perf_counter()
+    try:
+        await migrate(engine)
+        tally = await simulate.simulate(
+            engine,
+            args.campaign,
+            rate=args.rate,
+            seconds=args.seconds,
+            seed=args.seed,
+            stop=stop,
+        )
+    except simulate.NothingToCall as error:
+        print(f"audience-stats simulate: {error}", file=sys.stderr)
+        return 2
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
+        await engine.dispose()
+    why = "nobody is left to call" if tally.exhausted else "stopped"
+    print(
+        f"Campaign {args.campaign}: {_counted(tally.started, 'call')} started and"
+        f" {tally.ended} ended in {time.perf_counter() - started:.1f} s; {why}."
+    )
+    return 0
 
 
 def _add_generate(
