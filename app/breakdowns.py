@@ -106,10 +106,18 @@ def in_zone(groups: Iterable[Group], by: tuple[Dimension, ...], zone: ZoneInfo) 
     for group in ordered(Group(key, stats) for key, stats in folded.items()):
         start = group.key[time]
         if start is not None:
-            key = (*group.key[:time], start.astimezone(zone), *group.key[time + 1 :])
-            group = Group(key, group.stats, buckets.end(start).astimezone(zone))
+            key = (*group.key[:time], shown_in(zone, start), *group.key[time + 1 :])
+            group = Group(key, group.stats, shown_in(zone, buckets.end(start)))
         shown.append(group)
     return shown
+
+
+def shown_in(zone: ZoneInfo, moment: datetime) -> datetime:
+    """The instant with the zone's offset; in UTC where that is past year 1 or 9999."""
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment
 
 
 class Buckets:
@@ -139,16 +147,22 @@ class Buckets:
 
     def end(self, start: datetime) -> datetime:
         """The start of the next bucket."""
-        quarter = start + QUARTER_HOUR
-        while not self._begins(quarter):
-            quarter += QUARTER_HOUR
+        try:
+            quarter = start + QUARTER_HOUR
+            while not self._begins(quarter):
+                quarter += QUARTER_HOUR
+        except OverflowError:  # the last quarter-hour of year 9999
+            return datetime.max.replace(tzinfo=UTC_ZONE)
         return quarter
 
     def _begins(self, moment: datetime) -> bool:
-        now, before = (
-            moment.astimezone(self._zone),
-            (moment - _JUST_BEFORE).astimezone(self._zone),
-        )
+        try:
+            now, before = (
+                moment.astimezone(self._zone),
+                (moment - _JUST_BEFORE).astimezone(self._zone),
+            )
+        except OverflowError:  # the zone's wall clock is past year 1 or 9999 there
+            return True
         if self._day:
             return now.date() != before.date()
         return now.hour != before.hour or (now.minute == 0 and before.minute != 0)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from typing import Protocol
 
 import asyncpg  # type: ignore[import-untyped]
@@ -24,6 +25,7 @@ LISTENER = "audience-stats listener"  # the application_name of the LISTEN conne
 EVERY = "*"  # a payload that names every campaign
 # A NOTIFY payload must stay under 8,000 bytes; past this many ids, name them all.
 MOST_IDS = 500
+CHECK_SECONDS = 10.0  # how often the LISTEN connection is asked whether it still answers
 
 logger = logging.getLogger("app.changes")
 
@@ -56,15 +58,31 @@ class NotifiedChanges:
         self._connection: asyncpg.Connection | None = None
         self._changed: set[int] | None = set()
         self._lost = False
+        self._checked_at = time.monotonic()
 
     async def start(self) -> None:
         await self._listen()
 
     async def take(self) -> set[int] | None:
+        if time.monotonic() - self._checked_at > CHECK_SECONDS:
+            await self._check()
         if self._connection is None or self._connection.is_closed():
             await self._listen()
+        if self._lost:  # nothing is heard while away: any campaign may have changed
+            return None
         changed, self._changed = self._changed, set()
         return changed
+
+    async def _check(self) -> None:
+        """A connection cut without a word (no reset) looks open: ask it something now
+        and then, and drop it when it does not answer."""
+        self._checked_at = time.monotonic()
+        if self._connection is None or self._connection.is_closed():
+            return
+        try:
+            await self._connection.fetchval("SELECT 1", timeout=self._timeout)
+        except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            self._connection.terminate()
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -75,16 +93,26 @@ class NotifiedChanges:
             connection = await asyncpg.connect(
                 self._dsn, timeout=self._timeout, server_settings={"application_name": LISTENER}
             )
-            await connection.add_listener(CHANNEL, self._notified)
         except (TimeoutError, OSError, asyncpg.PostgresError) as error:
-            if not self._lost:
-                logger.warning("Listening for changes failed, retrying: %s", error)
-            self._lost = True
+            self._failed(error)
+            return
+        try:
+            await connection.add_listener(CHANNEL, self._notified)
+        except BaseException as error:  # cancelled too: the connection must not outlive it
+            connection.terminate()
+            if not isinstance(error, (TimeoutError, OSError, asyncpg.PostgresError)):
+                raise
+            self._failed(error)
             return
         if self._lost or self._connection is not None:
             logger.warning("Listening for changes again; every live subscription is recomputed")
             self._changed = None
         self._connection, self._lost = connection, False
+
+    def _failed(self, error: BaseException) -> None:
+        if not self._lost:
+            logger.warning("Listening for changes failed, retrying: %s", error)
+        self._lost = True
 
     def _notified(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
         if self._changed is None:

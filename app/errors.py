@@ -18,6 +18,9 @@ class ErrorCode(StrEnum):
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     THROTTLED = "THROTTLED"
     MAX_COST_EXCEEDED = "MAX_COST_EXCEEDED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    PERSISTED_QUERY_ID_REQUIRED = "PERSISTED_QUERY_ID_REQUIRED"
 
 
 HTTP_STATUS = {
@@ -29,6 +32,9 @@ HTTP_STATUS = {
     ErrorCode.REQUEST_TOO_LARGE: 413,
     ErrorCode.THROTTLED: 429,
     ErrorCode.MAX_COST_EXCEEDED: 400,
+    ErrorCode.PERSISTED_QUERY_NOT_FOUND: 400,
+    ErrorCode.PERSISTED_QUERY_NOT_IN_LIST: 400,
+    ErrorCode.PERSISTED_QUERY_ID_REQUIRED: 400,
 }
 
 
@@ -59,6 +65,10 @@ class BadInput(AppError):
 
 class NotFound(AppError):
     code = ErrorCode.NOT_FOUND
+
+
+class Unauthenticated(AppError):
+    code = ErrorCode.UNAUTHENTICATED
 
 
 def rest_error_body(code: ErrorCode, message: str) -> dict[str, object]:

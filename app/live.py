@@ -43,10 +43,15 @@ class _Topic:
     value: list[Group] | AppError | None = None
     version: int = 0
     subscribers: int = 0
+    computed: int = 0  # the recomputation the value comes from
     changed: asyncio.Event = field(default_factory=asyncio.Event)
     ready: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def publish(self, value: list[Group] | AppError) -> None:
+    def publish(self, value: list[Group] | AppError, computation: int) -> None:
+        # A recomputation that began before the value's own is older: never publish it.
+        if computation < self.computed:
+            return
+        self.computed = computation
         if value == self.value:  # never the same value twice in a row
             return
         self.value, self.version = value, self.version + 1
@@ -62,6 +67,7 @@ class Live:
         self._changes = changes
         self._interval = interval
         self._topics: dict[Watched, _Topic] = {}
+        self._computations = 0  # begun, numbered in the order they began
         self._failing = False
         self.recomputations = 0  # of topics, since start: for the tests and the bench
 
@@ -97,8 +103,8 @@ class Live:
 
     async def run(self) -> None:
         """Every interval, recompute the topics of the campaigns that changed."""
-        await self._changes.start()
         try:
+            await self._changes.start()
             while True:
                 await asyncio.sleep(self._interval)
                 await self.tick()
@@ -108,15 +114,17 @@ class Live:
     async def tick(self) -> None:
         try:
             changed = await self._changes.take()
-        except (OSError, AppError) as error:
+        except Exception as error:
             logger.warning("Reading the change signal failed: %s", error)
+            changed = None
+        if self._failing:  # what failed last time is still to do
             changed = None
         watched = [w for w in self._topics if changed is None or w.campaign_id in changed]
         if not watched:
             return
         try:
             await self._recompute(watched)
-        except AppError as error:  # the database is away: the next tick tries them all
+        except Exception as error:
             if not self._failing:
                 logger.warning("Recomputing live subscriptions failed, retrying: %s", error)
             self._failing = True
@@ -126,12 +134,23 @@ class Live:
         self._failing = False
 
     async def _recompute(self, watched: Sequence[Watched]) -> None:
+        """Recompute the topics, one set of loaders per workspace; each topic that computed
+        is published even if others failed, whose first failure is raised after."""
+        self._computations += 1
+        computation = self._computations
         by_workspace: dict[int, list[Watched]] = defaultdict(list)
         for item in watched:
             by_workspace[item.workspace_id].append(item)
-        await asyncio.gather(*(self._recompute_workspace(w, i) for w, i in by_workspace.items()))
+        failures = await asyncio.gather(
+            *(self._recompute_workspace(w, i, computation) for w, i in by_workspace.items())
+        )
+        for failure in failures:
+            if failure is not None:
+                raise failure
 
-    async def _recompute_workspace(self, workspace_id: int, watched: list[Watched]) -> None:
+    async def _recompute_workspace(
+        self, workspace_id: int, watched: list[Watched], computation: int
+    ) -> BaseException | None:
         loaders = Loaders(self._repository, workspace_id)
         values = await asyncio.gather(
             *(
@@ -140,11 +159,12 @@ class Live:
             ),
             return_exceptions=True,
         )
-        for value in values:  # a failed statement fails the tick; a bad breakdown its topic
-            if isinstance(value, BaseException) and not isinstance(value, BadInput):
-                raise value
+        failure = None
         for item, value in zip(watched, values, strict=True):
-            if (topic := self._topics.get(item)) is not None:
-                assert not isinstance(value, BaseException) or isinstance(value, BadInput)
-                topic.publish(value)
+            # A failed statement leaves its topics as they were; a bad breakdown is its value.
+            if isinstance(value, BaseException) and not isinstance(value, BadInput):
+                failure = failure or value
+            elif (topic := self._topics.get(item)) is not None:
+                topic.publish(value, computation)
                 self.recomputations += 1
+        return failure

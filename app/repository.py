@@ -82,8 +82,12 @@ class Repository:
 
     async def workspace_for_token(self, token: str) -> int | None:
         """The workspace of a valid, unrevoked token, else None."""
+        return await self.workspace_for_token_hash(hash_token(token))
+
+    async def workspace_for_token_hash(self, token_hash: str) -> int | None:
+        """The workspace of a valid, unrevoked token of that digest, else None."""
         stmt = sa.select(api_token.c.workspace_id).where(
-            api_token.c.token_hash == hash_token(token), api_token.c.revoked_at.is_(None)
+            api_token.c.token_hash == token_hash, api_token.c.revoked_at.is_(None)
         )
         async with outages.connection(self._engine, self._outages) as conn:
             workspace_id: int | None = await conn.scalar(stmt)
@@ -367,7 +371,8 @@ class Repository:
 
 
 def _sqlite_text(moment: datetime) -> str:
-    text = as_utc(moment).strftime("%Y-%m-%d %H:%M:%S.%f").rstrip("0")
+    # As isoformat writes it (four-digit years; strftime's %Y may write fewer).
+    text = as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds").rstrip("0")
     return text.rstrip(".")
 
 

@@ -58,3 +58,19 @@ def test_time_zones_are_iana_names() -> None:
     for name in ("Mars/Olympus", "", "europe/berlin", "../etc/passwd", "Europe", "X" * 200):
         with pytest.raises(ValueError, match="unknown IANA time zone"):
             time_zone(name)
+
+
+@pytest.mark.parametrize("name", ["Pacific/Kiritimati", "Etc/GMT+12"])
+@pytest.mark.parametrize("dimension", [Dimension.LAST_ATTEMPT_HOUR, Dimension.LAST_ATTEMPT_DAY])
+def test_the_ends_of_time_are_buckets_too(name: str, dimension: Dimension) -> None:
+    """Last attempts in the first and last hours a datetime holds: no overflow, each
+    quarter-hour in one bucket that ends after it."""
+    zone = ZoneInfo(name)
+    buckets = Buckets(dimension, zone)
+    first = datetime(1, 1, 1, tzinfo=UTC)
+    last = datetime(9999, 12, 31, 23, 45, tzinfo=UTC)
+    for quarter in [first + n * QUARTER_HOUR for n in range(8)] + [
+        last - n * QUARTER_HOUR for n in range(8)
+    ]:
+        start = buckets.start(quarter)
+        assert start <= quarter < buckets.end(start)

@@ -16,7 +16,9 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from app.breakdowns import UTC_ZONE
 from app.changes import LISTENER
+from app.errors import Unavailable
 from app.filters import AudienceFilter
+from app.graphql import context
 from app.live import Live, Watched
 from app.repository import Repository
 from app.settings import LiveLimits, RateLimits, Settings
@@ -273,7 +275,7 @@ async def test_a_thousand_subscribers_cost_one_statement_per_change(
     await _write(engine, "UPDATE campaign_audience SET status = 1, duration = 500")
     statements.statements.clear()
     await live.tick()
-    pushed = await asyncio.gather(*waiting)
+    pushed = await asyncio.wait_for(asyncio.gather(*waiting), 10)
     grouped = statements.matching("GROUP BY")
     assert len(grouped) == 1, grouped  # both campaigns, 1,000 subscribers: one statement
     assert all(new != old for new, old in zip(pushed, firsts, strict=True))
@@ -364,3 +366,85 @@ async def test_pushes_are_paid_from_the_tokens_budget(
         await _write(engine, "UPDATE campaign_audience SET attempt = 2 WHERE id = 3")
         data = await socket.next_data("1")
         assert _exact(data["audienceStats"]) == await _expected(engine, 1, None)
+
+
+async def test_a_revoked_tokens_subscriptions_end(
+    engine: AsyncEngine, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(context, "TOKEN_CHECK_SECONDS", 0.0)
+    token = await _seed(engine)
+    async with acknowledged(url, token) as socket:
+        await socket.subscribe("1", STATS, {"id": 1})
+        await socket.next_data("1")
+        async with engine.begin() as conn:
+            await conn.execute(sa.update(api_token).values(revoked_at=sa.func.now()))
+        await _write(engine, "UPDATE campaign_audience SET attempt = 5 WHERE id = 3")
+        message = await socket.receive()
+        assert message["type"] == "next"
+        assert message["payload"]["data"] is None
+        assert message["payload"]["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert await socket.receive() == {"id": "1", "type": "complete"}
+
+
+async def test_subscriptions_over_http_are_refused(engine: AsyncEngine, url: str) -> None:
+    token = await _seed(engine)
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            url.replace("ws://", "http://"),
+            json={"query": STATS, "variables": {"id": 1}},
+            headers={"token": token},
+        )
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "WebSocket" in error["message"]
+
+
+class Flaky(Repository):
+    """A repository whose breakdowns fail while `failing` is set, as an unreachable database."""
+
+    failing = False
+
+    async def breakdown(self, *args: Any, **kwargs: Any) -> Any:
+        if self.failing:
+            raise Unavailable("the database is away")
+        return await super().breakdown(*args, **kwargs)
+
+
+class Once:
+    """A change signal that names campaign 1 once, then nothing."""
+
+    def __init__(self) -> None:
+        self.told = False
+
+    async def start(self) -> None: ...
+
+    async def take(self) -> set[int] | None:
+        told, self.told = self.told, True
+        return set() if told else {1}
+
+    async def close(self) -> None: ...
+
+
+async def test_a_failed_recomputation_is_done_again_and_no_older_value_wins(
+    engine: AsyncEngine,
+) -> None:
+    await _seed(engine)
+    repository = Flaky(engine)
+    live = Live(repository, Once(), INTERVAL)
+    watch = live.watch(Watched(1, 1, AudienceFilter(), (), UTC_ZONE))
+    [first] = await anext(watch)
+    await _write(engine, "UPDATE campaign_audience SET attempt = 9 WHERE campaign_id = 1")
+    repository.failing = True
+    await live.tick()  # told of campaign 1, but the database is away
+    repository.failing = False
+    waiting = asyncio.ensure_future(anext(watch))
+    await live.tick()  # told of nothing new: what failed is done again
+    [pushed] = await asyncio.wait_for(waiting, 5)
+    assert (
+        pushed.stats.total_attempt == 9 * pushed.stats.total_audience != first.stats.total_attempt
+    )
+    # A value computed by a recomputation that began earlier never replaces a newer one.
+    topic = live._topics[Watched(1, 1, AudienceFilter(), (), UTC_ZONE)]
+    topic.publish([], computation=0)
+    assert topic.value != []
+    await watch.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket
@@ -20,6 +21,9 @@ class Context:
     budget: Budget
 
 
+TOKEN_CHECK_SECONDS = 5.0
+
+
 @dataclass(slots=True)
 class SocketContext:
     """The context of one WebSocket connection, made before its connection_init: the token
@@ -33,3 +37,16 @@ class SocketContext:
     workspace_id: int | None = None
     budget: Budget | None = None
     token_digest: str | None = field(default=None, repr=False)
+    checked_at: float = 0.0  # when the token was last found valid (time.monotonic)
+
+    async def still_authorised(self) -> bool:
+        """Whether the connection's token is still valid, asked again at most every
+        TOKEN_CHECK_SECONDS: a revoked token's subscriptions end within that bound."""
+        if time.monotonic() - self.checked_at < TOKEN_CHECK_SECONDS:
+            return True
+        assert self.token_digest is not None
+        found = await self.repository.workspace_for_token_hash(self.token_digest)
+        if found is None or found != self.workspace_id:
+            return False
+        self.checked_at = time.monotonic()
+        return True

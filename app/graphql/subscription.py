@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import strawberry
 from graphql import DocumentNode, ExecutionResult, GraphQLError
+from graphql.execution.values import VariableValues
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from app import breakdowns
 from app.breakdowns import UTC_ZONE, Dimension, Group
-from app.errors import NotFound
+from app.errors import NotFound, Unauthenticated
 from app.filters import AudienceFilter
 from app.graphql.context import SocketContext
 from app.graphql.cost import coerced_cost
@@ -44,15 +45,20 @@ async def _watch(
     found = await context.repository.campaigns(context.workspace_id, [campaign_id])
     if campaign_id not in found:
         raise NotFound(f"campaign {campaign_id} not found")
-    # The price of what a push sends: no argument of a subscription changes it (a
-    # breakdown is priced as 100 groups, whatever its dimensions).
+    # The price of what a push sends, as its query twin is priced before it runs.
     raw = info._raw_info
     document = DocumentNode(definitions=(raw.operation, *raw.fragments.values()))
-    price = coerced_cost(raw.schema, document, raw.operation, None) or 0
+    # Execution hands subscriptions their coerced values as a plain dict.
+    variables: Any = raw.variable_values
+    if not isinstance(variables, VariableValues):
+        variables = VariableValues({}, dict(variables))
+    price = coerced_cost(raw.schema, document, raw.operation, variables) or 0
     budget = context.budget
 
     async def paid() -> AsyncIterator[list[Group]]:
         async for value in context.live.watch(watched):
+            if not await context.still_authorised():
+                raise Unauthenticated("The API token is unknown or revoked.")
             while True:  # a push waits while the budget is spent, as a retrying client would
                 try:
                     await budget.charge(price)
@@ -129,13 +135,18 @@ class Subscription:
 
 
 class SocketOperations(SchemaExtension):
-    """Over a WebSocket only subscriptions run: queries go over HTTP, where each request's
-    loaders batch and cache them."""
+    """Over a WebSocket only subscriptions run, and only there: queries go over HTTP, where
+    each request's loaders batch and cache them."""
 
     def on_execute(self) -> Iterator[None]:
         run = self.execution_context
         socket = isinstance(run.context, SocketContext)
-        if socket and run.operation_type is not OperationType.SUBSCRIPTION:
-            message = "Over a WebSocket only subscriptions are served: send queries over HTTP."
+        subscription = run.operation_type is OperationType.SUBSCRIPTION
+        if socket != subscription:
+            message = (
+                "Subscriptions are served over a WebSocket (graphql-transport-ws)."
+                if subscription
+                else "Over a WebSocket only subscriptions are served: send queries over HTTP."
+            )
             run.result = ExecutionResult(data=None, errors=[GraphQLError(message)])
         yield
