@@ -188,6 +188,14 @@ async def test_nothing_is_prefilled_when_the_demo_token_is_revoked(
     assert demo_token() not in response.text
 
 
+def test_subscriptions_run_over_a_websocket_to_the_page_s_own_host() -> None:
+    # The page names no host (see above): the WebSocket URL is the page's own, ws: next to
+    # http: and wss: next to https:, at the endpoint's path.
+    (script,) = [body for body in Page(render(None)).scripts.values() if "createFetcher" in body]
+    assert 'location.protocol === "https:" ? "wss:" : "ws:"' in script
+    assert 'subscriptionUrl: socketScheme + "//" + location.host + config.endpoint' in script
+
+
 def test_values_in_the_page_cannot_end_its_script() -> None:
     hostile = '</script><script>alert("x")</script><!-- & </SCRIPT>'
     text = render({"token": hostile})

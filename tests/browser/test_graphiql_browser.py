@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -50,6 +51,22 @@ RUN_BUTTON = ".graphiql-execute-button"
 STALE_HEADERS = '{"token": "stale-token-of-an-earlier-session"}'
 RESTORED_QUERY = "query Typename { __typename }"
 
+# A campaign the other tests leave alone: the subscription test changes its records. The
+# document names it, so the default variables (of another campaign) go unused.
+LIVE_CAMPAIGN = 3
+LIVE_SUBSCRIPTION = f"""subscription LiveStats {{
+  audienceStats(campaignId: {LIVE_CAMPAIGN}) {{
+    totalAudience
+    totalAttempt
+    totalDuration
+    successfulCalls
+    coverage
+  }}
+}}
+"""
+# Pushes come at most once per AUDIENCE_STATS_LIVE_SECONDS; the test waits TIMEOUT_MS.
+LIVE_SECONDS = "0.2"
+
 
 def _expected_overview() -> dict[str, Any]:
     """What the default document must answer, computed from the seed CSV by the reference."""
@@ -76,12 +93,20 @@ def _expected_overview() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server on an empty SQLite file, which `serve` fills with the demo data."""
-    directory = tmp_path_factory.mktemp("serve")
-    database = directory / "demo.db"
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite file, which `serve` fills with the demo data."""
+    database = tmp_path_factory.mktemp("serve") / "demo.db"
     database.touch()
-    with serve(directory, {"DATABASE_URL": f"sqlite+aiosqlite:///{database}"}) as running:
+    return database
+
+
+@pytest.fixture(scope="module")
+def server(database: Path) -> Iterator[Server]:
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        "AUDIENCE_STATS_LIVE_SECONDS": LIVE_SECONDS,
+    }
+    with serve(database.parent, env) as running:
         yield running
 
 
@@ -153,6 +178,10 @@ def _tool_tab(page: Page, name: str) -> None:
 
 def _run_and_wait(page: Page) -> dict[str, Any]:
     page.click(RUN_BUTTON)
+    return _wait_for_response(page)
+
+
+def _wait_for_response(page: Page) -> dict[str, Any]:
     page.wait_for_function(
         """selector => {
             const editor = document.querySelector(selector);
@@ -162,6 +191,16 @@ def _run_and_wait(page: Page) -> dict[str, Any]:
     )
     body: dict[str, Any] = json.loads(_editor_value(page, RESPONSE_EDITOR))
     return body
+
+
+def _write(database: Path, sql: str, parameters: tuple[object, ...]) -> None:
+    """One statement committed to the served database by another writer, as a dialler's."""
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        with connection:
+            assert connection.execute(sql, parameters).rowcount == 1
+    finally:
+        connection.close()
 
 
 def test_default_query_shows_the_demo_stats(server: Server, browser: Browser) -> None:
@@ -252,3 +291,67 @@ def test_headers_stored_by_an_earlier_page_do_not_hide_the_demo_token(
     assert RESTORED_QUERY in tabs_now  # the tabs are still stored, without their headers
     assert "stale-token" not in tabs_now
     assert demo_token() not in tabs_now
+
+
+def test_a_subscription_shows_each_new_value(
+    server: Server, database: Path, browser: Browser
+) -> None:
+    page = browser.page
+    rows = demo_audience(LIVE_CAMPAIGN)
+    _open_graphiql(browser, server.url)
+
+    # Typed into the query editor, in place of the default document, and run with Ctrl-Enter.
+    page.click(QUERY_EDITOR)
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(LIVE_SUBSCRIPTION)
+    assert _editor_value(page, QUERY_EDITOR) == LIVE_SUBSCRIPTION
+    # GraphiQL reads the operation's name from an edit 100 ms later, then stores the tab; a run
+    # before that would ask for the default document's operation.
+    page.wait_for_function(
+        """() => {
+            const state = JSON.parse(localStorage.getItem("audience-stats:graphiql:tabState"));
+            return state?.tabs[state.activeTabIndex]?.operationName === "LiveStats";
+        }"""
+    )
+    page.keyboard.press("Control+Enter")
+
+    first = _wait_for_response(page)
+    assert "errors" not in first, first
+    assert reference.exact_coverage(first["data"]["audienceStats"]) == reference.graphql_stats(
+        reference.stats(rows, None)
+    )
+
+    # A record that was not answered gets a 7 s longer answered call, through plain SQL.
+    row = next(row for row in rows if row["call_status"] not in reference.SUCCESSFUL_CALL_STATUSES)
+    changed = {**row, "duration": row["duration"] + 7, "call_status": "ANSWER"}
+    expected = reference.graphql_stats(
+        reference.stats([changed if r is row else r for r in rows], None)
+    )
+    update = "UPDATE campaign_audience SET duration = duration + 7, call_status = ? WHERE id = ?"
+    _write(database, update, ("ANSWER", row["id"]))
+    try:
+        # The pushed value replaces the first in the result pane, with no further click.
+        page.wait_for_function(
+            """([selector, duration]) => {
+                const text = document.querySelector(selector).CodeMirror.getValue();
+                try {
+                    return JSON.parse(text).data.audienceStats.totalDuration === duration;
+                } catch {
+                    return false;
+                }
+            }""",
+            arg=[RESPONSE_EDITOR, expected["totalDuration"]],
+        )
+        pushed = json.loads(_editor_value(page, RESPONSE_EDITOR))
+        assert reference.exact_coverage(pushed["data"]["audienceStats"]) == expected
+        shown = page.inner_text(".graphiql-response")
+        assert f'"totalDuration": "{expected["totalDuration"]}"' in shown
+        assert f'"successfulCalls": {expected["successfulCalls"]}' in shown
+
+        # Still running: the button that ran it stops it.
+        assert page.get_attribute(RUN_BUTTON, "aria-label") == "Stop query (Ctrl-Enter)"
+        page.click(RUN_BUTTON)
+        page.wait_for_selector(f'{RUN_BUTTON}[aria-label="Execute query (Ctrl-Enter)"]')
+    finally:
+        undo = "UPDATE campaign_audience SET duration = ?, call_status = ? WHERE id = ?"
+        _write(database, undo, (row["duration"], row["call_status"], row["id"]))

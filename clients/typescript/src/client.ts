@@ -1,7 +1,15 @@
-/** A thin typed client over `fetch`: one method per operation in src/operations.graphql. */
+/**
+ * A thin typed client over `fetch`, and over a WebSocket (graphql-ws) for the subscriptions: one
+ * method per operation in src/operations.graphql.
+ */
 
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { type DocumentNode, Kind, print } from "graphql";
+import {
+  type Client as SocketClient,
+  createClient as createSocketClient,
+  type FormattedExecutionResult,
+} from "graphql-ws/client";
 
 import { ApiError, type GraphQLErrorEntry, TransportError } from "./errors.js";
 import {
@@ -11,12 +19,18 @@ import {
   AudiencePageDocument,
   type AudiencePageQueryVariables,
   CampaignBreakdownDocument,
+  CampaignBreakdownLiveDocument,
+  type CampaignBreakdownLiveSubscription,
+  type CampaignBreakdownLiveSubscriptionVariables,
   type CampaignBreakdownQuery,
   type CampaignBreakdownQueryVariables,
   CampaignOverviewDocument,
   type CampaignOverviewQuery,
   type CampaignOverviewQueryVariables,
   CampaignStatsDocument,
+  CampaignStatsLiveDocument,
+  type CampaignStatsLiveSubscription,
+  type CampaignStatsLiveSubscriptionVariables,
   type CampaignStatsQueryVariables,
   type StatsFieldsFragment,
   WorkspaceCampaignsDocument,
@@ -27,15 +41,50 @@ import {
 export interface ClientOptions {
   /** The GraphQL endpoint, such as `http://127.0.0.1:8000/graphql`. */
   url: string | URL;
-  /** A workspace API token, sent in the `token` header. */
+  /**
+   * A workspace API token, sent in the `token` header, and over WebSocket in the
+   * connection_init payload as `{"token": "..."}`.
+   */
   token: string;
   /** A `fetch` to use instead of the global one (tests, proxies, retries). */
   fetch?: typeof globalThis.fetch;
+  /**
+   * The WebSocket endpoint of the subscriptions; by default `url` with `http:` turned into `ws:`
+   * and `https:` into `wss:`.
+   */
+  subscriptionUrl?: string | URL;
+  /**
+   * The WebSocket class of the subscriptions, where there is no global `WebSocket`: on Node 20,
+   * `WebSocket` from the `ws` package. Browsers and Node 22 have a global one, the default.
+   */
+  webSocketImpl?: WebSocketConstructor;
+  /**
+   * How many times a subscription reconnects after its connection was lost, before it fails with
+   * a {@link TransportError} (default 5, with randomised exponential backoff). A token the server
+   * refuses (close code 4403) fails at once, as an {@link ApiError} with code UNAUTHENTICATED.
+   */
+  retryAttempts?: number;
 }
+
+/**
+ * The values of a subscription, for `for await`: the first `next()` subscribes; `return()`
+ * (what `break` calls) unsubscribes, at any time, and a `next()` waiting then resolves as done.
+ */
+export interface LiveValues<T> extends AsyncIterableIterator<T, undefined, undefined> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+  [Symbol.asyncIterator](): LiveValues<T>;
+}
+
+/** A WebSocket class, as the browsers' `WebSocket` or the `ws` package's. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => unknown;
 
 /** Per-call options. */
 export interface RequestOptions {
-  /** Aborts the request; the abort error is thrown as it is. */
+  /**
+   * Aborts the request, or ends a subscription's loop; the abort error (`signal.reason`) is
+   * thrown as it is.
+   */
   signal?: AbortSignal;
 }
 
@@ -65,6 +114,15 @@ export interface CampaignWalk {
 }
 
 export type Client = ReturnType<typeof createClient>;
+
+/** The close code with which the server refuses a WebSocket connection's token. */
+export const FORBIDDEN_CLOSE_CODE = 4403;
+
+/**
+ * The HTTP status that {@link ApiError.status} holds for errors that arrived over a
+ * subscription's WebSocket: the upgrade's 101 Switching Protocols.
+ */
+export const WEBSOCKET_STATUS = 101;
 
 interface PreparedDocument {
   query: string;
@@ -110,6 +168,64 @@ function toErrorEntry(raw: unknown): GraphQLErrorEntry {
   return entry;
 }
 
+interface CloseEventLike {
+  code: number;
+  reason: string;
+}
+
+function isCloseEvent(value: unknown): value is CloseEventLike {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "number" &&
+    "reason" in value
+  );
+}
+
+/**
+ * The `http(s)` URL of the endpoint as the `ws(s)` URL of its subscriptions; in a browser, a
+ * relative URL is the page's.
+ */
+export function webSocketUrl(url: string | URL): string {
+  const page = (globalThis as { location?: { href: string } }).location?.href;
+  const parsed = new URL(url, page);
+  if (parsed.protocol === "http:") parsed.protocol = "ws:";
+  else if (parsed.protocol === "https:") parsed.protocol = "wss:";
+  return parsed.toString();
+}
+
+/** What graphql-ws reports when a subscription fails, as the client's errors. */
+function socketError(error: unknown, url: string): Error {
+  if (Array.isArray(error)) {
+    // An `error` message: the operation failed before it ran (validation, for one).
+    const [first, ...rest] = error.map(toErrorEntry);
+    if (first !== undefined) {
+      return new ApiError([first, ...rest], WEBSOCKET_STATUS);
+    }
+  }
+  if (isCloseEvent(error)) {
+    if (error.code === FORBIDDEN_CLOSE_CODE) {
+      return new ApiError(
+        [
+          {
+            message:
+              `the server refused the WebSocket connection to ${url} (4403 Forbidden): the ` +
+              "token is unknown or revoked, or has as many connections open as it may",
+            extensions: { code: "UNAUTHENTICATED", closeCode: error.code },
+          },
+        ],
+        WEBSOCKET_STATUS,
+      );
+    }
+    const reason = error.reason === "" ? "" : ` ${error.reason}`;
+    return new TransportError(`the WebSocket to ${url} closed: ${error.code}${reason}`, {
+      cause: error,
+    });
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new TransportError(`the WebSocket to ${url} failed: ${reason}`, { cause: error });
+}
+
 function excerpt(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
@@ -123,6 +239,41 @@ function excerpt(text: string): string {
 export function createClient(options: ClientOptions) {
   const url = String(options.url);
   const fetchImpl = options.fetch ?? globalThis.fetch;
+  let subscriptionUrl = String(options.subscriptionUrl ?? url); // made a ws(s) URL by socket()
+  // One WebSocket for all the subscriptions, opened by the first and closed after the last.
+  let socketClient: SocketClient | undefined;
+  let acknowledged = false; // the server accepted socketClient's current connection
+
+  function socket(): SocketClient {
+    if (socketClient === undefined) {
+      subscriptionUrl = webSocketUrl(options.subscriptionUrl ?? url);
+      const webSocketImpl =
+        options.webSocketImpl ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+      if (webSocketImpl === undefined) {
+        throw new TypeError(
+          "no WebSocket for subscriptions: pass webSocketImpl to createClient (on Node 20, " +
+            '`import { WebSocket } from "ws"`)',
+        );
+      }
+      socketClient = createSocketClient({
+        url: subscriptionUrl,
+        webSocketImpl,
+        connectionParams: { token: options.token },
+        retryAttempts: options.retryAttempts ?? 5,
+        // A refused token stays refused: graphql-ws would retry a 4403 like a lost connection.
+        shouldRetry: (error) => isCloseEvent(error) && error.code !== FORBIDDEN_CLOSE_CODE,
+        on: {
+          connected: () => {
+            acknowledged = true;
+          },
+          closed: () => {
+            acknowledged = false;
+          },
+        },
+      });
+    }
+    return socketClient;
+  }
 
   /** Runs any typed document; the operation methods below are built on it. */
   async function request<TResult, TVariables>(
@@ -179,6 +330,166 @@ export function createClient(options: ClientOptions) {
     return body["data"] as TResult;
   }
 
+  /**
+   * Runs any typed subscription document: its results, one per loop turn, from the first
+   * `next()` (which opens the subscription) until the loop ends (`break`, or `return()` at any
+   * time, even while a `next()` waits, unsubscribes) or fails. Results carrying GraphQL errors
+   * end it with an {@link ApiError}; a lost connection beyond `retryAttempts` with a
+   * {@link TransportError}. A loop slower than the pushes skips to the latest result, as the
+   * server does: every result is a whole value, never a delta.
+   */
+  function subscribe<TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    requestOptions?: RequestOptions,
+  ): LiveValues<TResult> {
+    return live(document, variables, (data) => data, requestOptions);
+  }
+
+  function live<TResult, TVariables, TValue>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+    pick: (data: TResult) => TValue,
+    requestOptions: RequestOptions = {},
+  ): LiveValues<TValue> {
+    const { query, operationName } = prepare(document);
+    const signal = requestOptions.signal;
+    const pending: FormattedExecutionResult<TResult, unknown>[] = [];
+    let ended: { error: unknown } | "complete" | undefined;
+    let unsubscribe: (() => void) | undefined; // set once started
+    let finished = false;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const waiting = wake;
+      wake = undefined;
+      waiting?.();
+    };
+
+    function start(): void {
+      unsubscribe = socket().subscribe<TResult>(
+        {
+          query,
+          ...(operationName === undefined ? {} : { operationName }),
+          variables: variables as Record<string, unknown>,
+        },
+        {
+          next(result) {
+            const last = pending[pending.length - 1];
+            // A newer whole value replaces one not yet read; results with errors are kept.
+            if (last !== undefined && last.errors === undefined && result.errors === undefined) {
+              pending[pending.length - 1] = result;
+            } else {
+              pending.push(result);
+            }
+            notify();
+          },
+          error(error) {
+            ended ??= { error };
+            notify();
+          },
+          complete() {
+            ended ??= "complete";
+            notify();
+          },
+        },
+      );
+      signal?.addEventListener("abort", notify);
+    }
+
+    function finish(): void {
+      if (!finished) {
+        finished = true;
+        signal?.removeEventListener("abort", notify);
+        unsubscribe?.();
+        notify();
+      }
+    }
+
+    async function step(): Promise<IteratorResult<TValue, undefined>> {
+      while (!finished) {
+        if (signal?.aborted === true) {
+          finish();
+          throw signal.reason;
+        }
+        if (unsubscribe === undefined) {
+          try {
+            start();
+          } catch (error) {
+            finished = true;
+            throw error;
+          }
+        }
+        const result = pending.shift();
+        if (result !== undefined) {
+          const [first, ...others] = (result.errors ?? []).map(toErrorEntry);
+          if (first !== undefined) {
+            finish();
+            throw new ApiError([first, ...others], WEBSOCKET_STATUS);
+          }
+          if (result.data == null) {
+            finish();
+            throw new TransportError(
+              `a result without data from ${subscriptionUrl}: ${JSON.stringify(excerpt(JSON.stringify(result)))}`,
+            );
+          }
+          // The server validated the result against the document that typed it.
+          return { done: false, value: pick(result.data) };
+        }
+        if (ended !== undefined) {
+          finish();
+          if (ended === "complete") break;
+          throw socketError(ended.error, subscriptionUrl);
+        }
+        await new Promise<void>((resolveWake) => {
+          wake = resolveWake;
+        });
+      }
+      return { done: true, value: undefined };
+    }
+
+    // Calls of next() take their turns; return() needs none.
+    let turn: Promise<unknown> = Promise.resolve();
+    const values: LiveValues<TValue> = {
+      next() {
+        const result = turn.then(step);
+        turn = result.catch(() => undefined);
+        return result;
+      },
+      async return() {
+        finish();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return values;
+      },
+    };
+    return values;
+  }
+
+  /**
+   * Closes the subscriptions' WebSocket, if one is open: every running subscription loop ends
+   * (without an error). A later subscription opens a new one. Queries are not affected.
+   */
+  async function close(): Promise<void> {
+    const closing = socketClient;
+    socketClient = undefined;
+    if (closing === undefined) {
+      return;
+    }
+    // An accepted connection closes normally (1000); graphql-ws would wait for one still
+    // connecting to open first, so that one is dropped at once.
+    const disposed = closing.dispose();
+    if (!acknowledged) {
+      closing.terminate();
+    }
+    acknowledged = false;
+    try {
+      await disposed;
+    } catch {
+      // The dropped connection's close event: it is closed, as asked.
+    }
+  }
+
   /** Stats of one campaign; NOT_FOUND when it is not in the token's workspace. */
   async function campaignStats(
     variables: CampaignStatsQueryVariables,
@@ -201,6 +512,42 @@ export function createClient(options: ClientOptions) {
   ): Promise<Breakdown> {
     const data = await request(CampaignBreakdownDocument, variables, requestOptions);
     return data.campaignAudienceBreakdown;
+  }
+
+  /**
+   * Live stats of one campaign under a filter, over WebSocket: the current value at once, then
+   * each new value when the campaign's records change (at most one per the server's
+   * AUDIENCE_STATS_LIVE_SECONDS, default 1 s; never the same value twice in a row), for as long
+   * as the loop runs:
+   *
+   * ```ts
+   * for await (const stats of client.subscribeAudienceStats({ campaignId: 2 }, { signal })) {
+   *   render(stats);
+   * }
+   * ```
+   *
+   * Breaking out of the loop unsubscribes; aborting `signal` ends it with the abort error. A
+   * campaign outside the token's workspace fails the loop with an ApiError NOT_FOUND, a refused
+   * token with an ApiError UNAUTHENTICATED (never retried).
+   */
+  function subscribeAudienceStats(
+    variables: CampaignStatsLiveSubscriptionVariables,
+    requestOptions?: RequestOptions,
+  ): LiveValues<StatsResult> {
+    const pick = (data: CampaignStatsLiveSubscription) => data.audienceStats;
+    return live(CampaignStatsLiveDocument, variables, pick, requestOptions);
+  }
+
+  /**
+   * A live {@link campaignBreakdown}, over WebSocket: the current groups at once, then the
+   * groups each time they change; used as {@link subscribeAudienceStats}.
+   */
+  function subscribeAudienceBreakdown(
+    variables: CampaignBreakdownLiveSubscriptionVariables,
+    requestOptions?: RequestOptions,
+  ): LiveValues<Breakdown> {
+    const pick = (data: CampaignBreakdownLiveSubscription) => data.audienceBreakdown;
+    return live(CampaignBreakdownLiveDocument, variables, pick, requestOptions);
   }
 
   /** A campaign with its stats and first audience page; null when it is not in the workspace. */
@@ -291,6 +638,8 @@ export function createClient(options: ClientOptions) {
 
   return {
     request,
+    subscribe,
+    close,
     campaignStats,
     campaignBreakdown,
     campaignOverview,
@@ -298,5 +647,7 @@ export function createClient(options: ClientOptions) {
     workspaceCampaigns,
     walkAudience,
     walkCampaigns,
+    subscribeAudienceStats,
+    subscribeAudienceBreakdown,
   };
 }

@@ -23,7 +23,8 @@ function isErrorCode(value: unknown): value is ErrorCode {
 }
 
 /**
- * The server answered with GraphQL errors (an HTTP 401 for a bad token is one too). `code`,
+ * The server answered with GraphQL errors (an HTTP 401 for a bad token is one too, and so is a
+ * subscription's WebSocket closed with 4403 for its token: UNAUTHENTICATED). `code`,
  * `message` and `path` describe the first error; `errors` holds them all.
  */
 export class ApiError extends Error {
@@ -34,7 +35,10 @@ export class ApiError extends Error {
   readonly path: ReadonlyArray<string | number> | undefined;
   /** Every error of the response, as sent. */
   readonly errors: readonly GraphQLErrorEntry[];
-  /** The HTTP status of the response. */
+  /**
+   * The HTTP status of the response; 101 (the WebSocket upgrade's Switching Protocols) for the
+   * errors of a subscription.
+   */
   readonly status: number;
 
   constructor(errors: readonly [GraphQLErrorEntry, ...GraphQLErrorEntry[]], status: number) {

@@ -3,7 +3,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { ApiError, createClient, toBigInt, toDate, TransportError } from "../src/index.js";
+import {
+  ApiError,
+  createClient,
+  toBigInt,
+  toDate,
+  TransportError,
+  webSocketUrl,
+} from "../src/index.js";
 
 interface Call {
   url: string;
@@ -223,6 +230,103 @@ describe("errors", () => {
         return true;
       },
     );
+  });
+});
+
+/**
+ * A WebSocket class that records each socket's URL and subprotocol, and whose server closes
+ * every connection with `close` as soon as it opens (with null, never answers at all).
+ */
+function fakeWebSocket(close: { code: number; reason: string } | null) {
+  const opened: Array<{ url: string; protocols: string | string[] | undefined }> = [];
+  class Fake {
+    static readonly CONNECTING = 0;
+    static readonly OPEN = 1;
+    static readonly CLOSING = 2;
+    static readonly CLOSED = 3;
+    readyState = Fake.CONNECTING;
+    onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
+
+    constructor(url: string, protocols?: string | string[]) {
+      opened.push({ url, protocols });
+      if (close !== null) {
+        setTimeout(() => {
+          this.readyState = Fake.CLOSED;
+          this.onclose?.({ ...close, wasClean: true });
+        }, 0);
+      }
+    }
+
+    close(): void {
+      this.readyState = Fake.CLOSED;
+    }
+
+    send(): void {}
+  }
+  return { Fake, opened };
+}
+
+describe("subscriptions", () => {
+  it("take the WebSocket URL from the endpoint's", () => {
+    assert.equal(webSocketUrl("http://api.test:8000/graphql"), "ws://api.test:8000/graphql");
+    assert.equal(webSocketUrl(new URL("https://api.test/graphql")), "wss://api.test/graphql");
+  });
+
+  it("open the derived or given URL with graphql-transport-ws, and take 4403 as UNAUTHENTICATED at once", async () => {
+    for (const [options, expected] of [
+      [{ url: "https://api.test/graphql" }, "wss://api.test/graphql"],
+      [
+        { url: "https://api.test/graphql", subscriptionUrl: "wss://live.api.test/graphql" },
+        "wss://live.api.test/graphql",
+      ],
+    ] as const) {
+      const { Fake, opened } = fakeWebSocket({ code: 4403, reason: "Forbidden" });
+      const client = createClient({ ...options, token: "t", webSocketImpl: Fake });
+
+      const values = client.subscribeAudienceStats({ campaignId: 7 });
+      await assert.rejects(values.next(), (error: unknown) => {
+        assert.ok(error instanceof ApiError, `an ApiError, got ${String(error)}`);
+        assert.equal(error.code, "UNAUTHENTICATED");
+        assert.equal(error.status, 101);
+        return true;
+      });
+      assert.deepEqual(await values.next(), { done: true, value: undefined });
+      assert.deepEqual(opened, [{ url: expected, protocols: "graphql-transport-ws" }]);
+    }
+  });
+
+  it("end a lost connection with a TransportError once the retries are spent", async () => {
+    // 1006: the connection was lost, which graphql-ws would retry.
+    const { Fake, opened } = fakeWebSocket({ code: 1006, reason: "" });
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      webSocketImpl: Fake,
+      retryAttempts: 0,
+    });
+
+    await assert.rejects(client.subscribeAudienceStats({ campaignId: 7 }).next(), (error) => {
+      assert.ok(error instanceof TransportError, `a TransportError, got ${String(error)}`);
+      assert.match(error.message, /ws:\/\/api\.test\/graphql closed: 1006$/);
+      return true;
+    });
+    assert.equal(opened.length, 1);
+  });
+
+  it("end the loop on return(), even while a next() waits", async () => {
+    // The first value never comes.
+    const { Fake } = fakeWebSocket(null);
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      webSocketImpl: Fake,
+    });
+    const values = client.subscribeAudienceStats({ campaignId: 7 });
+
+    const waiting = values.next();
+    assert.deepEqual(await values.return(), { done: true, value: undefined });
+    assert.deepEqual(await waiting, { done: true, value: undefined });
+    await client.close();
   });
 });
 

@@ -14,8 +14,6 @@ import {
   type BreakdownGroup,
   type Client,
   createClient,
-  type StatsResult,
-  toBigInt,
   toDate,
   TransportError,
 } from "../src/index.js";
@@ -39,6 +37,7 @@ import {
   SEEDS,
   startServer,
 } from "./server.js";
+import { groupView, statsView } from "./views.js";
 
 const AUDIENCE = loadAudience(SEEDS);
 const CAMPAIGNS = loadCampaigns(SEEDS);
@@ -97,35 +96,6 @@ function tokenOf(campaignId: number): string {
   const workspace = WORKSPACES.find((w) => w.workspaceId === campaign?.workspaceId);
   assert.ok(workspace, `campaign ${campaignId} has a demo workspace`);
   return workspace.token;
-}
-
-function statsView(actual: StatsResult): ModelStats {
-  // BigInt fields arrive as decimal strings.
-  assert.match(actual.totalAttempt, /^\d+$/);
-  assert.match(actual.totalDuration, /^\d+$/);
-  return {
-    totalAudience: actual.totalAudience,
-    totalAttempt: toBigInt(actual.totalAttempt),
-    totalDuration: toBigInt(actual.totalDuration),
-    successfulCalls: actual.successfulCalls,
-    coverage: actual.coverage,
-  };
-}
-
-function groupView(group: BreakdownGroup): ModelGroup {
-  return {
-    groupedBy: group.groupedBy,
-    status: group.status ?? null,
-    callStatus: group.callStatus ?? null,
-    firstStatus: group.firstStatus ?? null,
-    lastStatus: group.lastStatus ?? null,
-    attempt: group.attempt ?? null,
-    lastDisposition: group.lastDisposition ?? null,
-    lastAttemptHour: group.lastAttemptHour ?? null,
-    lastAttemptDay: group.lastAttemptDay ?? null,
-    lastAttemptBefore: group.lastAttemptBefore ?? null,
-    stats: statsView(group.stats),
-  };
 }
 
 /** The stats of all the groups' records together, from the groups' own numbers. */

@@ -1,6 +1,6 @@
 /** Starts the real Python server on a fresh demo database for the live tests. */
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 /** The repository root: two levels above this package's folder. */
 function repoRoot(): string {
@@ -32,7 +33,15 @@ export interface RunningServer {
   /** Base URL, such as http://127.0.0.1:40123 */
   origin: string;
   graphqlUrl: string;
+  /** The server's SQLite database file, for tests that change records behind its back. */
+  databasePath: string;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Environment variables on top of this process's, such as AUDIENCE_STATS_LIVE_SECONDS. */
+  env?: Record<string, string>;
+  timeoutMs?: number;
 }
 
 /** A port that was free a moment ago (the OS picks it). */
@@ -68,14 +77,20 @@ function exited(child: ChildProcess): Promise<void> {
  * `audience-stats serve` on a free port with an empty SQLite file, which it fills with the demo
  * data from seeds/ before serving. Resolves once GET /graphql answers.
  */
-export async function startServer(timeoutMs = 60_000): Promise<RunningServer> {
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
   const dir = await mkdtemp(join(tmpdir(), "audience-stats-client-"));
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const binary = join(REPO_ROOT, ".venv", "bin", "audience-stats");
+  const databasePath = join(dir, "demo.db");
   const child = spawn(binary, ["serve", "--host", "127.0.0.1", "--port", String(port)], {
     cwd: dir,
-    env: { ...process.env, DATABASE_URL: `sqlite+aiosqlite:///${join(dir, "demo.db")}` },
+    env: {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: `sqlite+aiosqlite:///${databasePath}`,
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
@@ -123,5 +138,36 @@ export async function startServer(timeoutMs = 60_000): Promise<RunningServer> {
     await stop();
     throw error;
   }
-  return { origin, graphqlUrl: `${origin}/graphql`, stop };
+  return { origin, graphqlUrl: `${origin}/graphql`, databasePath, stop };
+}
+
+// One statement in one transaction through Python's sqlite3 module; prints the rows changed.
+const WRITE_SQL = `
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=30)
+with db:
+    changed = db.execute(sys.argv[2], json.loads(sys.argv[3])).rowcount
+db.close()
+print(changed)
+`;
+
+/**
+ * Runs one SQL statement with `?` parameters on a SQLite database file and commits it, as a
+ * writer other than the server (a dialler's) would: through the repo's Python, whose sqlite3
+ * module needs no native npm package. Resolves to the number of rows changed.
+ */
+export async function writeSql(
+  databasePath: string,
+  sql: string,
+  parameters: ReadonlyArray<string | number | null> = [],
+): Promise<number> {
+  const python = join(REPO_ROOT, ".venv", "bin", "python");
+  const { stdout } = await promisify(execFile)(python, [
+    "-c",
+    WRITE_SQL,
+    databasePath,
+    sql,
+    JSON.stringify(parameters),
+  ]);
+  return Number(stdout.trim());
 }

@@ -1,0 +1,35 @@
+/** The server's values in the model's terms (test/model.ts), for the live tests to compare. */
+
+import assert from "node:assert/strict";
+
+import { type BreakdownGroup, type StatsResult, toBigInt } from "../src/index.js";
+import type { ModelGroup, ModelStats } from "./model.js";
+
+export function statsView(actual: StatsResult): ModelStats {
+  // BigInt fields arrive as decimal strings.
+  assert.match(actual.totalAttempt, /^\d+$/);
+  assert.match(actual.totalDuration, /^\d+$/);
+  return {
+    totalAudience: actual.totalAudience,
+    totalAttempt: toBigInt(actual.totalAttempt),
+    totalDuration: toBigInt(actual.totalDuration),
+    successfulCalls: actual.successfulCalls,
+    coverage: actual.coverage,
+  };
+}
+
+export function groupView(group: BreakdownGroup): ModelGroup {
+  return {
+    groupedBy: group.groupedBy,
+    status: group.status ?? null,
+    callStatus: group.callStatus ?? null,
+    firstStatus: group.firstStatus ?? null,
+    lastStatus: group.lastStatus ?? null,
+    attempt: group.attempt ?? null,
+    lastDisposition: group.lastDisposition ?? null,
+    lastAttemptHour: group.lastAttemptHour ?? null,
+    lastAttemptDay: group.lastAttemptDay ?? null,
+    lastAttemptBefore: group.lastAttemptBefore ?? null,
+    stats: statsView(group.stats),
+  };
+}
