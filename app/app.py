@@ -22,6 +22,8 @@ from app.changes import changes_of
 from app.db import create_engine
 from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
+from app.graphql.documents import Documents, load_trusted, store_for
+from app.graphql.schema import schema
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.live import Live
 from app.repository import Repository
@@ -56,13 +58,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             with suppress(asyncio.CancelledError):
                 await pushing
             await buckets.close()
+            await documents.store.close()
             if compacting:
                 compacting.cancel()
                 with suppress(asyncio.CancelledError):
                     await compacting
             await engine.dispose()
 
-    graphql = GraphQLView(settings.live, settings.cors_origins)
+    trusted = None
+    if settings.trusted_documents is not None:
+        trusted = load_trusted(settings.trusted_documents, schema._schema)
+    documents = Documents(store_for(settings.redis_url, settings.redis_prefix), trusted)
+    graphql = GraphQLView(settings.live, settings.cors_origins, documents)
     return Starlette(
         routes=[
             Route(GRAPHQL_PATH, graphql, methods=["GET", "POST"]),

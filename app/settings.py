@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./audience_stats.db"
 
@@ -57,6 +58,8 @@ class Settings:
     redis_url: str | None = None
     redis_prefix: str = "audience-stats"  # of every Redis key this service writes
     live: LiveLimits = LiveLimits()
+    # A persisted-documents file: when set, only its documents run (app.graphql.documents).
+    trusted_documents: Path | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -95,6 +98,9 @@ class Settings:
             ),
             redis_url=env.get("REDIS_URL") or None,
             redis_prefix=env.get("AUDIENCE_STATS_REDIS_PREFIX") or defaults.redis_prefix,
+            trusted_documents=Path(trusted)
+            if (trusted := env.get("AUDIENCE_STATS_TRUSTED_DOCUMENTS"))
+            else None,
             live=LiveLimits(
                 interval=_seconds(env, "AUDIENCE_STATS_LIVE_SECONDS", live.interval),
                 subscriptions_per_connection=_count(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from app.settings import DEFAULT_DATABASE_URL, RateLimits, Settings
+from app.settings import DEFAULT_DATABASE_URL, LiveLimits, RateLimits, Settings
 
 
 def test_defaults_without_environment() -> None:
@@ -83,3 +85,23 @@ def test_rate_limits_and_redis_from_environment() -> None:
 def test_bad_bounds_are_named(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
         Settings.from_env({name: value})
+
+
+def test_live_limits_and_trusted_documents_from_environment() -> None:
+    assert Settings.from_env({}).live == LiveLimits()
+    assert Settings.from_env({}).trusted_documents is None
+    settings = Settings.from_env(
+        {
+            "AUDIENCE_STATS_LIVE_SECONDS": "0.25",
+            "AUDIENCE_STATS_SUBSCRIPTIONS_PER_CONNECTION": "7",
+            "AUDIENCE_STATS_CONNECTIONS_PER_TOKEN": "3",
+            "AUDIENCE_STATS_TRUSTED_DOCUMENTS": "docs/persisted.json",
+        }
+    )
+    assert settings.live == LiveLimits(
+        interval=0.25, subscriptions_per_connection=7, connections_per_token=3
+    )
+    assert settings.trusted_documents == Path("docs/persisted.json")
+    for name in ("AUDIENCE_STATS_LIVE_SECONDS", "AUDIENCE_STATS_CONNECTIONS_PER_TOKEN"):
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: "0"})

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
-from typing import cast
+from typing import Any, cast
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from starlette.datastructures import Headers, QueryParams
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -17,14 +20,23 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import token_from
 from app.errors import HTTP_STATUS, AppError, ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context, SocketContext
+from app.graphql.documents import Documents
 from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.routes import GRAPHQL_PATH
@@ -60,11 +72,13 @@ def is_graphiql_page(scope: Scope) -> bool:
 
 
 def _is_page_request(scope: Scope) -> bool:
-    """A GET of the endpoint without a query, accepting HTML."""
+    """A GET of the endpoint without a query (neither its text nor a persisted document's
+    hash), accepting HTML."""
     if scope["method"] != "GET" or scope["path"] != GRAPHQL_PATH:
         return False
     accept = Headers(scope=scope).get("accept", "")
-    return "query" not in QueryParams(scope["query_string"]) and (
+    params = QueryParams(scope["query_string"])
+    return not ({"query", "extensions", "documentId"} & params.keys()) and (
         "text/html" in accept or "*/*" in accept
     )
 
@@ -131,7 +145,8 @@ def _is_request_error(response_data: GraphQLHTTPResponse) -> bool:
 
 
 class GraphQLView(GraphQL[Context | SocketContext, None]):
-    def __init__(self, limits: LiveLimits, origins: Sequence[str]) -> None:
+    def __init__(self, limits: LiveLimits, origins: Sequence[str], documents: Documents) -> None:
+        self.documents = documents
         super().__init__(
             schema,
             # Strawberry's own page loads GraphiQL from a CDN; ours is served by the app.
@@ -145,6 +160,7 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             allowed_origins=tuple(origins),
         )
         self._connections_per_token = limits.connections_per_token
+        self.graphql_transport_ws_handler_class = SocketHandler
         self._connections: Counter[str] = Counter()  # open, by token digest
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,25 +180,60 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             # The page needs no token, so it is answered before get_context asks for one.
             response = await graphiql_page(request)
         else:
+            media_type = response_media_type(request.headers.get("accept"))
             try:
                 response = await self.run(request)
             except HTTPException as error:
                 # Strawberry answers a malformed request in plain text; ours carry a code.
                 body = graphql_error_body(ErrorCode.BAD_USER_INPUT, error.reason)
-                media_type = response_media_type(request.headers.get("accept"))
                 response = JSONResponse(
                     body,
                     status_code=error.status_code,
                     headers={"Vary": "Accept"},
                     media_type=_CONTENT_TYPE[media_type],
                 )
+            except AppError as error:  # a persisted document that cannot run: a request error
+                status, headers = answer_status(
+                    [(error.code, {})], request_error=True, media_type=media_type
+                )
+                response = JSONResponse(
+                    graphql_error_body(error.code, error.message),
+                    status_code=status,
+                    headers={"Vary": "Accept", **headers},
+                    media_type=_CONTENT_TYPE[media_type],
+                )
         await response(scope, receive, send)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # The page is answered in __call__; a GET without a query text may name a document.
+        return False
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
         # The sub-response carries the negotiated media type to create_response.
         sub_response = await super().get_sub_response(request)
         sub_response.media_type = response_media_type(request.headers.get("accept"))
+        if isinstance(request, Request) and request.method == "GET":
+            # The answer is the token's: a browser may keep it, a shared cache must not.
+            sub_response.headers["Cache-Control"] = "private"
         return sub_response
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The request, its query filled in from the persisted document it names."""
+        parsed = await super().parse_http_body(request)
+        if isinstance(parsed, list):
+            return parsed
+        document_id = None
+        if parsed.query is None or self.documents.trusted is not None:
+            raw = (
+                request.query_params
+                if request.method == "GET"
+                else self.parse_json(await request.get_body())
+            )
+            document_id = raw.get("documentId") if isinstance(raw, Mapping) else None
+        query = await self.documents.query(parsed.query, parsed.extensions, document_id)
+        return replace(parsed, query=query)
 
     def create_response(
         self, response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse], sub_response: Response
@@ -246,5 +297,30 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             raise ConnectionRejectionError
         self._connections[digest] += 1
         context.workspace_id, context.token_digest = workspace_id, digest
+        context.checked_at = time.monotonic()
         context.budget = Budget(context.request.state.buckets, digest)
         return cast(UnsetType, UNSET)  # an ack without a payload
+
+
+class SocketHandler(BaseGraphQLTransportWSHandler[Context | SocketContext, None]):
+    """graphql-transport-ws, with persisted documents: a subscribe message may name its
+    document by hash (`extensions.persistedQuery` or `documentId`), as an HTTP request may."""
+
+    view: GraphQLView
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        payload: Any = message.get("payload")
+        if self.connection_acknowledged and isinstance(payload, dict):
+            try:
+                query = await self.view.documents.query(
+                    payload.get("query"), payload.get("extensions"), payload.get("documentId")
+                )
+            except AppError as error:
+                refused = GraphQLError(error.message, extensions={"code": error.code.value})
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[refused.formatted])
+                )
+                return
+            if query is not None:
+                payload["query"] = query
+        await super().handle_subscribe(message)
