@@ -14,7 +14,9 @@ import asyncio
 import logging
 import sqlite3
 import time
-from typing import Protocol
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol, TypeVar
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import make_url
@@ -28,6 +30,7 @@ MOST_IDS = 500
 CHECK_SECONDS = 10.0  # how often the LISTEN connection is asked whether it still answers
 
 logger = logging.getLogger("app.changes")
+T = TypeVar("T")
 
 
 class Changes(Protocol):
@@ -124,30 +127,41 @@ class NotifiedChanges:
 
 
 class VersionedChanges:
-    """SQLite: any commit of another connection changes the file's data version."""
+    """SQLite: any commit of another connection changes the file's data version. The
+    connection lives on a thread of its own: every use of it, its closing too, runs there in
+    turn, so it is never closed under a read that a cancelled caller left running."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._path = engine.url.database or ""
         self._connection: sqlite3.Connection | None = None
         self._version: int | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="data-version")
 
     async def start(self) -> None:
-        self._version = await asyncio.to_thread(self._read)
+        self._version = await self._run(self._read)
 
     async def take(self) -> set[int] | None:
-        version = await asyncio.to_thread(self._read)
+        version = await self._run(self._read)
         changed, self._version = version != self._version, version
         return None if changed else set()
 
     async def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
+        await self._run(self._close)
+        self._thread.shutdown(wait=False)
+
+    async def _run(self, call: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, call)
 
     def _read(self) -> int:
         if self._connection is None:
-            self._connection = sqlite3.connect(self._path, timeout=5, check_same_thread=False)
+            self._connection = sqlite3.connect(self._path, timeout=5)
         version: int = self._connection.execute("PRAGMA data_version").fetchone()[0]
         return version
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def changes_of(engine: AsyncEngine, connect_timeout: float) -> Changes:
