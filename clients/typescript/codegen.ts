@@ -14,7 +14,10 @@ const config: CodegenConfig = {
     "src/generated/": {
       preset: "client",
       // Fragments here only share selections; masking would hide their fields from callers.
-      presetConfig: { fragmentMasking: false },
+      presetConfig: {
+        fragmentMasking: false,
+        persistedDocuments: { hashAlgorithm: "sha256" },
+      },
       config: {
         // An unmapped custom scalar fails codegen instead of becoming `any`.
         strictScalars: true,

@@ -1,6 +1,7 @@
 /**
  * A thin typed client over `fetch`, and over a WebSocket (graphql-ws) for the subscriptions: one
- * method per operation in src/operations.graphql.
+ * method per operation in src/operations.graphql. Each document is sent as its text, or named by
+ * its SHA-256 (persisted documents: see {@link ClientOptions.documents}).
  */
 
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
@@ -9,6 +10,7 @@ import {
   type Client as SocketClient,
   createClient as createSocketClient,
   type FormattedExecutionResult,
+  type SubscribePayload,
 } from "graphql-ws/client";
 
 import { ApiError, type GraphQLErrorEntry, TransportError } from "./errors.js";
@@ -37,6 +39,8 @@ import {
   type WorkspaceCampaignsQuery,
   type WorkspaceCampaignsQueryVariables,
 } from "./generated/graphql.js";
+// What codegen wrote for the server's trusted list: each document's SHA-256 and exact text.
+import persistedDocuments from "./generated/persisted-documents.json" with { type: "json" };
 
 export interface ClientOptions {
   /** The GraphQL endpoint, such as `http://127.0.0.1:8000/graphql`. */
@@ -64,7 +68,28 @@ export interface ClientOptions {
    * refuses (close code 4403) fails at once, as an {@link ApiError} with code UNAUTHENTICATED.
    */
   retryAttempts?: number;
+  /**
+   * How queries and subscriptions name their document (see {@link DocumentMode}): `"text"`
+   * (the default) sends its text; `"hash"` sends only its SHA-256, as
+   * `extensions.persistedQuery`.
+   */
+  documents?: DocumentMode;
 }
+
+/**
+ * How a request names its document.
+ *
+ * - `"text"`: the document's text, in `query`, as any GraphQL server takes it.
+ * - `"hash"`: only `extensions: {persistedQuery: {version: 1, sha256Hash}}`, the hash that
+ *   codegen wrote into src/generated/persisted-documents.json (and into the document as
+ *   `__meta__.hash`). A server that runs trusted documents only (AUDIENCE_STATS_TRUSTED_DOCUMENTS
+ *   set to that file) needs this mode and never sees a text. Any other server answers
+ *   PERSISTED_QUERY_NOT_FOUND for a document it has not stored yet, and the client sends that
+ *   request (or subscription) once more with the text and the hash, which the server then
+ *   stores: automatic persisted queries; the next calls send the hash alone. A document of your
+ *   own passed to `request()` or `subscribe()` is hashed as its printed text.
+ */
+export type DocumentMode = "text" | "hash";
 
 /**
  * The values of a subscription, for `for await`: the first `next()` subscribes; `return()`
@@ -131,6 +156,72 @@ interface PreparedDocument {
 
 // Printing a document is pure, so each one is printed once per process.
 const prepared = new WeakMap<DocumentNode, PreparedDocument>();
+
+/** A document as persisted: its SHA-256, and the text that hashes to it when the client has it. */
+interface PersistedDocument {
+  hash: string;
+  text: string | undefined;
+}
+
+const PERSISTED_TEXTS: Readonly<Record<string, string | undefined>> = persistedDocuments;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+// Hashing is pure too; a document of the caller's own is hashed (asynchronously) once.
+const persisted = new WeakMap<DocumentNode, PersistedDocument | Promise<PersistedDocument>>();
+
+/**
+ * The hash and text of a document: those codegen gave a generated one (its `__meta__.hash`, and
+ * the text of persisted-documents.json), else the SHA-256 of the printed text.
+ */
+function persist(document: DocumentNode): PersistedDocument | Promise<PersistedDocument> {
+  let entry = persisted.get(document);
+  if (entry === undefined) {
+    const meta = (document as { __meta__?: { hash?: unknown } }).__meta__;
+    const hash = typeof meta?.hash === "string" ? meta.hash.toLowerCase() : undefined;
+    if (hash !== undefined && SHA256_HEX.test(hash)) {
+      // A hash from another codegen run has no text here: the server must know it already.
+      entry = { hash, text: PERSISTED_TEXTS[hash] };
+    } else {
+      // WebCrypto: Node, and browsers in a secure context (https: or localhost).
+      const text = prepare(document).query;
+      entry = sha256Hex(text).then(
+        (digest) => ({ hash: digest, text }),
+        (error: unknown) => {
+          persisted.delete(document);
+          throw error;
+        },
+      );
+    }
+    persisted.set(document, entry);
+  }
+  return entry;
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function persistedQuery(hash: string) {
+  return { persistedQuery: { version: 1, sha256Hash: hash } };
+}
+
+/** The server has not stored the document named by hash: send it again with its text. */
+function isPersistedQueryNotFound(errors: readonly GraphQLErrorEntry[]): boolean {
+  return errors.some((error) => error.extensions?.["code"] === "PERSISTED_QUERY_NOT_FOUND");
+}
+
+/**
+ * graphql-ws checks that a subscribe payload has a string `query` before it serialises the
+ * message, so a payload that names its document by hash alone carries an empty one, dropped
+ * here: the server sees no text at all.
+ */
+function dropHashOnlyQuery(key: string, value: unknown): unknown {
+  if (key === "payload" && isObject(value) && value["query"] === "" && "extensions" in value) {
+    return Object.fromEntries(Object.entries(value).filter(([name]) => name !== "query"));
+  }
+  return value;
+}
 
 function prepare(document: DocumentNode): PreparedDocument {
   let entry = prepared.get(document);
@@ -239,6 +330,10 @@ function excerpt(text: string): string {
 export function createClient(options: ClientOptions) {
   const url = String(options.url);
   const fetchImpl = options.fetch ?? globalThis.fetch;
+  if (options.documents !== undefined && !["text", "hash"].includes(options.documents)) {
+    throw new TypeError(`documents must be "text" or "hash", got ${String(options.documents)}`);
+  }
+  const byHash = options.documents === "hash";
   let subscriptionUrl = String(options.subscriptionUrl ?? url); // made a ws(s) URL by socket()
   // One WebSocket for all the subscriptions, opened by the first and closed after the last.
   let socketClient: SocketClient | undefined;
@@ -259,6 +354,7 @@ export function createClient(options: ClientOptions) {
         url: subscriptionUrl,
         webSocketImpl,
         connectionParams: { token: options.token },
+        jsonMessageReplacer: dropHashOnlyQuery,
         retryAttempts: options.retryAttempts ?? 5,
         // A refused token stays refused: graphql-ws would retry a 4403 like a lost connection.
         shouldRetry: (error) => isCloseEvent(error) && error.code !== FORBIDDEN_CLOSE_CODE,
@@ -275,13 +371,36 @@ export function createClient(options: ClientOptions) {
     return socketClient;
   }
 
-  /** Runs any typed document; the operation methods below are built on it. */
+  /**
+   * Runs any typed document; the operation methods below are built on it. In hash mode a
+   * PERSISTED_QUERY_NOT_FOUND is answered by sending the request once more with the text.
+   */
   async function request<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
     variables: TVariables,
     requestOptions: RequestOptions = {},
   ): Promise<TResult> {
     const { query, operationName } = prepare(document);
+    if (!byHash) {
+      return post<TResult>({ query, operationName, variables }, requestOptions);
+    }
+    const { hash, text } = await persist(document);
+    const extensions = persistedQuery(hash);
+    try {
+      return await post<TResult>({ operationName, variables, extensions }, requestOptions);
+    } catch (error) {
+      if (!(error instanceof ApiError && isPersistedQueryNotFound(error.errors)) || !text) {
+        throw error;
+      }
+    }
+    return post<TResult>({ query: text, operationName, variables, extensions }, requestOptions);
+  }
+
+  /** One POST of a GraphQL request body: its data, or the errors thrown. */
+  async function post<TResult>(
+    body: { [key: string]: unknown },
+    requestOptions: RequestOptions,
+  ): Promise<TResult> {
     const signal = requestOptions.signal;
     let response: Response;
     let text: string;
@@ -293,7 +412,7 @@ export function createClient(options: ClientOptions) {
           accept: "application/graphql-response+json, application/json",
           token: options.token,
         },
-        body: JSON.stringify({ query, operationName, variables }),
+        body: JSON.stringify(body),
         ...(signal === undefined ? {} : { signal }),
       });
       text = await response.text();
@@ -305,29 +424,29 @@ export function createClient(options: ClientOptions) {
       throw new TransportError(`request to ${url} failed: ${reason}`, { cause: error });
     }
 
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = JSON.parse(text);
+      answer = JSON.parse(text);
     } catch (error) {
       throw new TransportError(
         `HTTP ${response.status} from ${url} is not JSON: ${JSON.stringify(excerpt(text))}`,
         { status: response.status, cause: error },
       );
     }
-    if (isObject(body) && Array.isArray(body["errors"]) && body["errors"].length > 0) {
-      const [first, ...rest] = body["errors"].map(toErrorEntry);
+    if (isObject(answer) && Array.isArray(answer["errors"]) && answer["errors"].length > 0) {
+      const [first, ...rest] = answer["errors"].map(toErrorEntry);
       if (first !== undefined) {
         throw new ApiError([first, ...rest], response.status);
       }
     }
-    if (!response.ok || !isObject(body) || !isObject(body["data"])) {
+    if (!response.ok || !isObject(answer) || !isObject(answer["data"])) {
       throw new TransportError(
         `HTTP ${response.status} from ${url} is not a GraphQL result: ${JSON.stringify(excerpt(text))}`,
         { status: response.status },
       );
     }
     // The server validated the result against the document that typed it.
-    return body["data"] as TResult;
+    return answer["data"] as TResult;
   }
 
   /**
@@ -356,7 +475,8 @@ export function createClient(options: ClientOptions) {
     const signal = requestOptions.signal;
     const pending: FormattedExecutionResult<TResult, unknown>[] = [];
     let ended: { error: unknown } | "complete" | undefined;
-    let unsubscribe: (() => void) | undefined; // set once started
+    let started = false;
+    let unsubscribe: (() => void) | undefined; // set once subscribed
     let finished = false;
     let wake: (() => void) | undefined;
     const notify = () => {
@@ -365,34 +485,55 @@ export function createClient(options: ClientOptions) {
       waiting?.();
     };
 
-    function start(): void {
-      unsubscribe = socket().subscribe<TResult>(
-        {
-          query,
-          ...(operationName === undefined ? {} : { operationName }),
-          variables: variables as Record<string, unknown>,
+    // Subscribes with `payload`; in hash mode a PERSISTED_QUERY_NOT_FOUND subscribes once more
+    // with the text (synchronously, in graphql-ws's error callback, so that the socket stays open).
+    function open(payload: SubscribePayload, retext: string | undefined): void {
+      unsubscribe = socket().subscribe<TResult>(payload, {
+        next(result) {
+          const last = pending[pending.length - 1];
+          // A newer whole value replaces one not yet read; results with errors are kept.
+          if (last !== undefined && last.errors === undefined && result.errors === undefined) {
+            pending[pending.length - 1] = result;
+          } else {
+            pending.push(result);
+          }
+          notify();
         },
-        {
-          next(result) {
-            const last = pending[pending.length - 1];
-            // A newer whole value replaces one not yet read; results with errors are kept.
-            if (last !== undefined && last.errors === undefined && result.errors === undefined) {
-              pending[pending.length - 1] = result;
-            } else {
-              pending.push(result);
-            }
-            notify();
-          },
-          error(error) {
-            ended ??= { error };
-            notify();
-          },
-          complete() {
-            ended ??= "complete";
-            notify();
-          },
+        error(error) {
+          if (
+            retext !== undefined &&
+            !finished &&
+            Array.isArray(error) &&
+            isPersistedQueryNotFound(error.map(toErrorEntry))
+          ) {
+            open({ ...payload, query: retext }, undefined);
+            return;
+          }
+          ended ??= { error };
+          notify();
         },
-      );
+        complete() {
+          ended ??= "complete";
+          notify();
+        },
+      });
+    }
+
+    async function start(): Promise<void> {
+      started = true;
+      socket(); // no WebSocket class fails here, on the loop's first turn
+      const named = {
+        ...(operationName === undefined ? {} : { operationName }),
+        variables: variables as Record<string, unknown>,
+      };
+      if (!byHash) {
+        open({ query, ...named }, undefined);
+      } else {
+        const { hash, text } = await persist(document);
+        if (finished) return;
+        // An empty query is the hash-only mark that dropHashOnlyQuery removes from the message.
+        open({ query: "", ...named, extensions: persistedQuery(hash) }, text || undefined);
+      }
       signal?.addEventListener("abort", notify);
     }
 
@@ -411,9 +552,9 @@ export function createClient(options: ClientOptions) {
           finish();
           throw signal.reason;
         }
-        if (unsubscribe === undefined) {
+        if (!started) {
           try {
-            start();
+            await start();
           } catch (error) {
             finished = true;
             throw error;

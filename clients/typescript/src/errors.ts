@@ -6,6 +6,11 @@ export const ERROR_CODES = [
   "NOT_FOUND",
   "BAD_USER_INPUT",
   "INTERNAL_SERVER_ERROR",
+  // Persisted documents: the server has not stored the hash (the client in hash mode then sends
+  // the text), a trusted-documents server got no hash, or a hash that is not in its list.
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_ID_REQUIRED",
+  "PERSISTED_QUERY_NOT_IN_LIST",
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 
 import {
   ApiError,
+  CampaignStatsDocument,
   createClient,
   toBigInt,
   toDate,
@@ -33,6 +34,9 @@ function json(body: unknown, status = 200): Response {
     headers: { "content-type": "application/json" },
   });
 }
+
+const CAMPAIGN_STATS_HASH = (CampaignStatsDocument as { __meta__?: { hash?: string } }).__meta__
+  ?.hash;
 
 const STATS = {
   totalAudience: 3,
@@ -97,6 +101,80 @@ describe("requests", () => {
     });
     assert.match(String(body["query"]), /campaignAudienceBreakdown\(/);
     assert.match(String(body["query"]), /fragment StatsFields on AudienceStats/);
+  });
+});
+
+describe("hash mode", () => {
+  const notFound = () =>
+    json(
+      {
+        errors: [
+          {
+            message: "PersistedQueryNotFound: send the query with its hash.",
+            extensions: { code: "PERSISTED_QUERY_NOT_FOUND" },
+          },
+        ],
+      },
+      400,
+    );
+
+  it("resends the text once on PERSISTED_QUERY_NOT_FOUND, and no more", async () => {
+    const { fetch, calls } = stubFetch(notFound);
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      fetch,
+      documents: "hash",
+    });
+
+    await assert.rejects(client.campaignStats({ campaignId: 7 }), (error: unknown) => {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.code, "PERSISTED_QUERY_NOT_FOUND");
+      assert.equal(error.status, 400);
+      return true;
+    });
+    const bodies = calls.map(
+      (call) => JSON.parse(String(call.init.body)) as Record<string, unknown>,
+    );
+    assert.equal(bodies.length, 2);
+    assert.equal(bodies[0]?.["query"], undefined);
+    assert.match(String(bodies[1]?.["query"]), /^fragment StatsFields on AudienceStats \{/);
+    for (const body of bodies) {
+      assert.equal(body["operationName"], "CampaignStats");
+      assert.deepEqual(body["variables"], { campaignId: 7 });
+      assert.deepEqual(body["extensions"], {
+        persistedQuery: { version: 1, sha256Hash: CAMPAIGN_STATS_HASH },
+      });
+    }
+  });
+
+  it("resends nothing on other errors", async () => {
+    const { fetch, calls } = stubFetch(() =>
+      json(
+        { errors: [{ message: "no", extensions: { code: "PERSISTED_QUERY_NOT_IN_LIST" } }] },
+        400,
+      ),
+    );
+    const client = createClient({
+      url: "http://api.test/graphql",
+      token: "t",
+      fetch,
+      documents: "hash",
+    });
+
+    await assert.rejects(client.campaignStats({ campaignId: 7 }), (error: unknown) => {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.code, "PERSISTED_QUERY_NOT_IN_LIST");
+      return true;
+    });
+    assert.equal(calls.length, 1);
+  });
+
+  it("takes text or hash only", () => {
+    assert.throws(
+      () => createClient({ url: "http://api.test/graphql", token: "t", documents: "id" as "hash" }),
+      TypeError,
+    );
   });
 });
 
