@@ -33,10 +33,10 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import token_from
-from app.errors import HTTP_STATUS, AppError, ErrorCode, graphql_error_body
+from app.errors import HTTP_STATUS, AppError, BadInput, ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
 from app.graphql.context import Context, SocketContext
-from app.graphql.documents import Documents
+from app.graphql.documents import Documents, PersistedQueryError
 from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.routes import GRAPHQL_PATH
@@ -192,7 +192,7 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
                     headers={"Vary": "Accept"},
                     media_type=_CONTENT_TYPE[media_type],
                 )
-            except AppError as error:  # a persisted document that cannot run: a request error
+            except (PersistedQueryError, BadInput) as error:  # a document that cannot run
                 status, headers = answer_status(
                     [(error.code, {})], request_error=True, media_type=media_type
                 )
