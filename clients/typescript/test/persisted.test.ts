@@ -30,7 +30,7 @@ import {
 } from "../src/index.js";
 import { campaignAudience, loadAudience, stats } from "./model.js";
 import { ACME_TOKEN, REPO_ROOT, type RunningServer, SEEDS, startServer } from "./server.js";
-import { statsView } from "./views.js";
+import { nextOf, statsView } from "./views.js";
 
 /** The file codegen writes, as committed: the trusted server reads this very file. */
 const DOCUMENTS_FILE = join(
@@ -140,16 +140,9 @@ function assertWithText(body: Record<string, unknown>, hash: string, what: strin
 
 /** The first value of a live loop, which it then leaves. */
 async function firstOf<T>(values: AsyncIterator<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited 10 s for ${what}`)), 10_000);
-  });
   try {
-    const result = await Promise.race([values.next(), timeout]);
-    assert.ok(result.done !== true, `the loop ended before ${what}`);
-    return result.value;
+    return await nextOf(values, what);
   } finally {
-    clearTimeout(timer);
     await values.return?.();
   }
 }

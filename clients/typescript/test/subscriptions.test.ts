@@ -34,11 +34,10 @@ import {
   startServer,
   writeSql,
 } from "./server.js";
-import { groupView, statsView } from "./views.js";
+import { groupView, nextOf, statsView } from "./views.js";
 
 // The server recomputes changed subscriptions every LIVE_SECONDS; a push is awaited this long.
 const LIVE_SECONDS = 0.2;
-const PUSH_TIMEOUT_MS = 10_000;
 
 const CAMPAIGN = 2; // Acme's
 const FILTER: AudienceFilter = { status: ["COMPLETED", "INQUEUE"] };
@@ -66,20 +65,6 @@ function countingWebSocket() {
 }
 
 /** The loop's next value, or a failure after `timeoutMs`. */
-async function nextOf<T>(values: AsyncIterator<T>, what: string, timeoutMs = PUSH_TIMEOUT_MS) {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${what}`)), timeoutMs);
-  });
-  try {
-    const result = await Promise.race([values.next(), timeout]);
-    assert.ok(result.done !== true, `the loop ended before ${what}`);
-    return result.value;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function expectedStats(filter: AudienceFilter | null) {
   return stats(campaignAudience(rows, CAMPAIGN, filter));
 }

@@ -33,3 +33,18 @@ export function groupView(group: BreakdownGroup): ModelGroup {
     stats: statsView(group.stats),
   };
 }
+
+/** The next value of a live loop, failing the test if none comes within the time. */
+export async function nextOf<T>(values: AsyncIterator<T>, what: string, timeoutMs = 10_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${what}`)), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([values.next(), timeout]);
+    assert.ok(result.done !== true, `the loop ended before ${what}`);
+    return result.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}
