@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[dict[str, Any]]:
-        engine = create_engine(settings.database_url, settings.timeouts)
+        engine = create_engine(settings.database_url, settings.timeouts, settings.pool_size)
         compacting = None
         if engine.dialect.name == "postgresql":
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))

@@ -50,6 +50,8 @@ class Settings:
     # read the deltas too, so this bounds their number, not how fresh the numbers are.
     compact_seconds: float = 1.0
     timeouts: Timeouts = Timeouts()
+    # Database connections each server process keeps open (app.db.create_engine).
+    pool_size: int = 20
     # A request body above this is refused unread (413): the largest document allowed
     # (50,000 characters) and its variables fit many times over.
     max_body_bytes: int = 256 * 1024
@@ -84,6 +86,7 @@ class Settings:
                 statement=_seconds(env, "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT", timeouts.statement),
                 request=_seconds(env, "AUDIENCE_STATS_REQUEST_TIMEOUT", timeouts.request),
             ),
+            pool_size=_count(env, "AUDIENCE_STATS_DB_POOL_SIZE", defaults.pool_size, "connections"),
             max_body_bytes=_count(
                 env, "AUDIENCE_STATS_MAX_BODY_BYTES", defaults.max_body_bytes, "bytes"
             ),

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from functools import partial
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Connection
+from asgi_lifespan import LifespanManager
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import Pool
 
+from app.app import create_app
 from app.db import create_engine, migrate
+from app.settings import Settings
 from app.tables import campaign_audience_rollup, exists_on, metadata
 from tests.conftest import BACKENDS
+from tests.factories import add_campaign, add_workspace
 
 
 def _differences(connection: Connection) -> list[object]:
@@ -63,3 +70,41 @@ async def test_postgresql_plans_each_statement_for_its_parameters(engine: AsyncE
     async with engine.connect() as conn:
         setting = (await conn.exec_driver_sql("SHOW plan_cache_mode")).scalar()
     assert setting == "force_custom_plan"
+
+
+async def test_concurrent_requests_open_no_connection_once_the_pool_is_warm(
+    engine: AsyncEngine, database_url: str
+) -> None:
+    """Requests that run their statements at once wait for the pool's connections rather
+    than open and close others (a PostgreSQL session, an SQLite thread, each time)."""
+    token = await add_workspace(engine, 1)
+    await add_campaign(engine, 1, 1)
+    opened: list[object] = []
+
+    def count(*_: object) -> None:
+        opened.append(1)
+
+    query = {
+        "query": "{ campaignAudienceStats(campaignId: 1) { totalAudience } campaign(id: 1) { id } }"
+    }
+    app = create_app(Settings(database_url=database_url, pool_size=4))
+    event.listen(Pool, "connect", count)
+    try:
+        async with LifespanManager(app) as manager:
+            transport = httpx.ASGITransport(app=manager.app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+
+                async def requests(n: int) -> None:
+                    for _ in range(n):
+                        response = await client.post(
+                            "/graphql", json=query, headers={"token": token}
+                        )
+                        assert response.status_code == 200, response.text
+
+                await asyncio.gather(*(requests(5) for _ in range(16)))  # warm-up
+                warm = len(opened)
+                await asyncio.gather(*(requests(10) for _ in range(16)))
+    finally:
+        event.remove(Pool, "connect", count)
+    assert 0 < warm <= 4 + 2  # the pool, and the live loop's change signal
+    assert len(opened) == warm
