@@ -315,22 +315,38 @@ async def test_more_groups_than_the_bound_is_bad_input(
     assert error["path"] == ["campaign", "a"]
 
 
+@pytest.mark.parametrize(
+    ("by", "key"),
+    [("ATTEMPT", "attempt"), ("LAST_ATTEMPT_DAY", "lastAttemptDay")],
+)
 async def test_breakdowns_of_many_campaigns_are_one_statement(
-    engine: AsyncEngine, client: httpx.AsyncClient, statements: StatementLog
+    engine: AsyncEngine, client: httpx.AsyncClient, statements: StatementLog, by: str, key: str
 ) -> None:
     token = await add_workspace(engine, 1)
     rows = []
     for campaign_id in range(1, 6):
         await add_campaign(engine, campaign_id, 1)
-        rows += [audience_row(campaign_id * 10 + n, campaign_id, attempt=n) for n in range(3)]
+        rows += [
+            audience_row(
+                campaign_id * 10 + n,
+                campaign_id,
+                attempt=n,
+                last_attempt_at=datetime(2026, 3, 7 + n, 12, tzinfo=UTC),
+            )
+            for n in range(3)
+        ]
     await add_audience(engine, rows)
+    # Two time zones: the statement groups by UTC quarter-hours, so they share it too.
     query = (
         "{ campaigns(first: 5) { edges { node { id "
-        "audienceBreakdown(by: [ATTEMPT]) { attempt stats { totalAudience } } } } } }"
+        f"utc: audienceBreakdown(by: [{by}]) {{ {key} stats {{ totalAudience }} }} "
+        f'ny: audienceBreakdown(by: [{by}], timeZone: "America/New_York") {{ {key} }} '
+        "} } } }"
     )
     statements.statements.clear()
     body = await graphql(client, query, token=token)
     edges = body["data"]["campaigns"]["edges"]
-    assert [len(e["node"]["audienceBreakdown"]) for e in edges] == [3] * 5
-    grouped = [s for s in statements.statements if "GROUP BY" in s and "attempt" in s]
+    assert [len(e["node"]["utc"]) for e in edges] == [3] * 5
+    assert [len(e["node"]["ny"]) for e in edges] == [3] * 5
+    grouped = [s for s in statements.statements if "GROUP BY" in s]
     assert len(grouped) == 1, grouped
