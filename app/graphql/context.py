@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass, field
 
@@ -38,15 +39,18 @@ class SocketContext:
     budget: Budget | None = None
     token_digest: str | None = field(default=None, repr=False)
     checked_at: float = 0.0  # when the token was last found valid (time.monotonic)
+    # One check at a time: the subscriptions of a connection push in the same tick.
+    checking: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     async def still_authorised(self) -> bool:
         """Whether the connection's token is still valid, asked again at most every
         TOKEN_CHECK_SECONDS: a revoked token's subscriptions end within that bound."""
-        if time.monotonic() - self.checked_at < TOKEN_CHECK_SECONDS:
+        async with self.checking:
+            if time.monotonic() - self.checked_at < TOKEN_CHECK_SECONDS:
+                return True
+            assert self.token_digest is not None
+            found = await self.repository.workspace_for_token_hash(self.token_digest)
+            if found is None or found != self.workspace_id:
+                return False
+            self.checked_at = time.monotonic()
             return True
-        assert self.token_digest is not None
-        found = await self.repository.workspace_for_token_hash(self.token_digest)
-        if found is None or found != self.workspace_id:
-            return False
-        self.checked_at = time.monotonic()
-        return True
