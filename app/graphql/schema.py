@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from app.graphql.caches import ParserCache, ValidationCache
 from app.graphql.cost import QueryCost
@@ -15,6 +16,18 @@ from app.graphql.limits import LIMITS
 from app.graphql.query import Query
 from app.graphql.scalars import SCALAR_MAP
 from app.graphql.subscription import SocketOperations, Subscription
+
+
+class EventExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Each event a subscription pushes collects its subfields afresh. graphql-core 3.3's
+    executor for an event shares its parent's memo, keyed by the identity of lists that
+    every event makes anew, so the memo grew by each push (about 1.6 KiB) for as long as the
+    subscription lived: 128 to 300 MiB in 150 s of the live bench (BENCHMARKS.md, l)."""
+
+    def build_per_event_executor(self, payload: Any) -> Any:
+        executor = super().build_per_event_executor(payload)
+        executor._relevant_sub_fields = {}
+        return executor
 
 
 class Schema(strawberry.Schema):
@@ -30,4 +43,5 @@ schema = Schema(
     # The caches come after the limits, which check the raw text and set the parser's
     # token limit.
     extensions=[*LIMITS, ParserCache, ValidationCache, SocketOperations, QueryCost, ErrorCodes],
+    execution_context_class=EventExecutionContext,
 )

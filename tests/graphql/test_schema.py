@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,9 @@ from graphql import (
     parse,
 )
 
-from app.graphql.schema import schema
+from app.graphql.scalars import BigInt
+from app.graphql.schema import EventExecutionContext, schema
+from app.graphql.types import AudienceStats
 
 SCHEMA_FILE = Path(__file__).parents[2] / "schema.graphql"
 # The schema as last released. Clients generated from it must keep working, so a breaking
@@ -155,3 +158,26 @@ def test_the_release_guard_catches_removed_fields_new_required_arguments_and_new
     assert _breaking(released, build_schema(more_campaigns)) == [
         "Query.campaigns(first:) has changed defaultValue from 20 to 50."
     ]
+
+
+def test_a_subscriptions_events_do_not_grow_its_executor() -> None:
+    """Each pushed value is executed by an executor of its own; what it memoises must go
+    with it, or a long subscription keeps every push it ever made."""
+    document = parse("subscription { audienceStats(campaignId: 1) { totalAudience coverage } }")
+    executor = EventExecutionContext.build(schema._schema, document)
+    assert not isinstance(executor, list)
+    value = AudienceStats(
+        total_audience=1,
+        coverage=0.0,
+        total_attempt=BigInt(0),
+        total_duration=BigInt(0),
+        successful_calls=0,
+    )
+    sizes = []
+    for _ in range(50):
+        event = executor.build_per_event_executor(value)  # what the subscription yielded
+        result = event.execute_operation()
+        assert not isinstance(result, Awaitable)
+        assert result.errors is None, result.errors
+        sizes.append(len(executor._relevant_sub_fields))
+    assert sizes[-1] == sizes[0]
