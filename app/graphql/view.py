@@ -225,7 +225,10 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
         if isinstance(parsed, list):
             return parsed
         document_id = None
-        if parsed.query is None or self.documents.trusted is not None:
+        # documentId is not one of Strawberry's fields: read the body again for it, only
+        # where it may be the document's one name (the usual request does not pay this).
+        named = isinstance(parsed.extensions, dict) and "persistedQuery" in parsed.extensions
+        if not named and (parsed.query is None or self.documents.trusted is not None):
             raw = (
                 request.query_params
                 if request.method == "GET"
