@@ -16,18 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import redis.asyncio as aioredis
-from redis.exceptions import RedisError
-
 from app.errors import AppError, ErrorCode
+from app.redis_link import RedisLink
 from app.settings import RateLimits
 
 logger = logging.getLogger("app.throttle")
 
 # Seconds the shared buckets are not asked again after Redis failed to answer, and how long
 # one Redis call may take before the process keeps the budget itself.
-REDIS_RETRY_SECONDS = 5.0
-REDIS_TIMEOUT_SECONDS = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,40 +119,25 @@ class SharedBuckets:
     def __init__(self, limits: RateLimits, url: str, prefix: str) -> None:
         self.limits = limits
         self._prefix = prefix
-        self._redis = aioredis.Redis.from_url(
-            url,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
-        )
-        self._take: Any = self._redis.register_script(_TAKE)
+        self._link = RedisLink(url, "rate budgets", logger)
+        self._take: Any = self._link.redis.register_script(_TAKE)
         self._local = LocalBuckets(limits)
-        self._away_until: float | None = None  # set while Redis is treated as away
 
     async def take(self, key: str, points: float, *, force: bool = False) -> tuple[bool, float]:
-        now = time.monotonic()
-        if self._away_until is not None and now < self._away_until:
-            return await self._local.take(key, points, force=force)
         limits = self.limits
-        try:
-            taken, level = await self._take(
+        answer = await self._link.ask(
+            lambda: self._take(
                 keys=[f"{self._prefix}:bucket:{key}"],
                 args=[limits.capacity, limits.restore_rate, points, int(force)],
             )
-        except (RedisError, OSError) as error:
-            if self._away_until is None:
-                logger.warning(
-                    "Redis does not answer (%s): rate budgets are kept per process until it does",
-                    type(error).__name__,
-                )
-            self._away_until = now + REDIS_RETRY_SECONDS
+        )
+        if answer is None:
             return await self._local.take(key, points, force=force)
-        if self._away_until is not None:
-            logger.warning("Redis answers again: rate budgets are shared")
-            self._away_until = None
+        taken, level = answer
         return bool(taken), float(level)
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._link.close()
 
 
 def buckets_for(limits: RateLimits, redis_url: str | None, prefix: str) -> Buckets:

@@ -21,20 +21,17 @@ import hashlib
 import json
 import logging
 import re
-import time
 from collections import OrderedDict
 from pathlib import Path
-from typing import Any, ClassVar, Protocol
+from typing import Any, Protocol
 
-import redis.asyncio as aioredis
 from graphql import GraphQLSchema, parse, validate
-from redis.exceptions import RedisError
 
 from app.errors import AppError, BadInput, ErrorCode
+from app.redis_link import RedisLink
 
 MAX_STORED = 1_000  # documents a process keeps for automatic persisted queries
 STORED_SECONDS = 24 * 3600  # how long Redis keeps one that nobody asks for
-REDIS_TIMEOUT_SECONDS = 0.25
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 logger = logging.getLogger("app.graphql.documents")
@@ -115,24 +112,16 @@ class SharedStore:
     the least recently used first when full); this process's own LRU answers first, and
     alone while Redis does not answer (a miss there only makes a client resend its text)."""
 
-    RETRY_SECONDS: ClassVar[float] = 5.0
-
     def __init__(self, url: str, prefix: str) -> None:
         self._prefix = prefix
-        self._redis = aioredis.Redis.from_url(
-            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        self._link = RedisLink(url, "persisted queries", logger)
         self._local = LocalStore()
-        self._away_until: float | None = None
 
     async def get(self, digest: str) -> str | None:
         text = await self._local.get(digest)
-        if text is None and self._here():
-            try:
-                found = await self._redis.getex(self._key(digest), ex=STORED_SECONDS)
-            except (RedisError, OSError) as error:
-                self._away(error)
-                return None
+        if text is None:
+            redis = self._link.redis
+            found = await self._link.ask(lambda: redis.getex(self._key(digest), ex=STORED_SECONDS))
             if found is not None:
                 text = found.decode() if isinstance(found, bytes) else str(found)
                 await self._local.put(digest, text)
@@ -140,33 +129,14 @@ class SharedStore:
 
     async def put(self, digest: str, text: str) -> None:
         await self._local.put(digest, text)
-        if self._here():
-            try:
-                await self._redis.set(self._key(digest), text, ex=STORED_SECONDS)
-            except (RedisError, OSError) as error:
-                self._away(error)
+        redis = self._link.redis
+        await self._link.ask(lambda: redis.set(self._key(digest), text, ex=STORED_SECONDS))
 
     async def close(self) -> None:
-        await self._redis.aclose()
+        await self._link.close()
 
     def _key(self, digest: str) -> str:
         return f"{self._prefix}:document:{digest}"
-
-    def _here(self) -> bool:
-        if self._away_until is not None and time.monotonic() < self._away_until:
-            return False
-        if self._away_until is not None:
-            logger.warning("Redis answers again: persisted queries are shared")
-            self._away_until = None
-        return True
-
-    def _away(self, error: Exception) -> None:
-        if self._away_until is None:
-            logger.warning(
-                "Redis does not answer (%s): persisted queries are kept per process until it does",
-                type(error).__name__,
-            )
-        self._away_until = time.monotonic() + self.RETRY_SECONDS
 
 
 def store_for(redis_url: str | None, prefix: str) -> Store:
