@@ -16,7 +16,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from app.auth import TokenAuth
+from app.auth import TokenAuth, Tokens
 from app.bounds import RequestBounds
 from app.changes import changes_of
 from app.db import create_engine
@@ -52,7 +52,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         )
         pushing = asyncio.create_task(live.run())
         try:
-            yield {"repository": repository, "buckets": buckets, "live": live}
+            yield {
+                "repository": repository,
+                "tokens": Tokens(repository, settings.token_cache_seconds),
+                "buckets": buckets,
+                "live": live,
+            }
         finally:
             pushing.cancel()
             with suppress(asyncio.CancelledError):

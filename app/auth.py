@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from starlette.datastructures import Headers
@@ -29,6 +31,35 @@ def token_from(headers: Headers) -> str:
     return rest.strip() if scheme.lower() == "bearer" else authorization
 
 
+class Tokens:
+    """The workspaces of tokens, each remembered for `seconds` after the database named it:
+    a revoked token is refused within that bound in every process. An unknown token is
+    asked of the database each time, so a token made a moment ago works at once."""
+
+    def __init__(self, repository: Repository, seconds: float, most: int = 10_000) -> None:
+        self._repository = repository
+        self._seconds = seconds
+        self._most = most
+        self._found: OrderedDict[str, tuple[int, float]] = OrderedDict()  # by digest, LRU
+
+    async def workspace_of(self, digest: str) -> int | None:
+        """The workspace of the token of that digest (app.tokens.hash_token), else None."""
+        found = self._found.get(digest)
+        if found is not None and time.monotonic() - found[1] < self._seconds:
+            self._found.move_to_end(digest)
+            return found[0]
+        read_at = time.monotonic()  # before the read: the bound counts from what it saw
+        workspace_id = await self._repository.workspace_for_token_hash(digest)
+        if workspace_id is None:
+            self._found.pop(digest, None)
+            return None
+        self._found[digest] = (workspace_id, read_at)
+        self._found.move_to_end(digest)
+        if len(self._found) > self._most:
+            self._found.popitem(last=False)
+        return workspace_id
+
+
 class TokenAuth:
     """Puts the token's workspace id in `request.state.workspace_id` and its rate budget in
     `request.state.budget`, or answers 401.
@@ -45,9 +76,10 @@ class TokenAuth:
             await self.app(scope, receive, send)
             return
         token = token_from(Headers(scope=scope))
-        repository: Repository = scope["state"]["repository"]
+        tokens: Tokens = scope["state"]["tokens"]
+        digest = hash_token(token)
         try:
-            workspace_id = await repository.workspace_for_token(token) if token else None
+            workspace_id = await tokens.workspace_of(digest) if token else None
         except AppError as error:  # the database is away: this middleware answers itself
             response = error_response(
                 scope["path"], error.code, error.message, headers=error.response_headers()
@@ -68,6 +100,6 @@ class TokenAuth:
         scope["state"] = {
             **scope["state"],
             "workspace_id": workspace_id,
-            "budget": Budget(scope["state"]["buckets"], hash_token(token)),
+            "budget": Budget(scope["state"]["buckets"], digest),
         }
         await self.app(scope, receive, send)

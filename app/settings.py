@@ -50,6 +50,9 @@ class Settings:
     # read the deltas too, so this bounds their number, not how fresh the numbers are.
     compact_seconds: float = 1.0
     timeouts: Timeouts = Timeouts()
+    # How long a process trusts a token the database named (app.auth.Tokens): a revoked
+    # token is refused within this bound.
+    token_cache_seconds: float = 5.0
     # Database connections each server process keeps open (app.db.create_engine).
     pool_size: int = 20
     # A request body above this is refused unread (413): the largest document allowed
@@ -85,6 +88,9 @@ class Settings:
                 connect=_seconds(env, "AUDIENCE_STATS_DB_CONNECT_TIMEOUT", timeouts.connect),
                 statement=_seconds(env, "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT", timeouts.statement),
                 request=_seconds(env, "AUDIENCE_STATS_REQUEST_TIMEOUT", timeouts.request),
+            ),
+            token_cache_seconds=_seconds(
+                env, "AUDIENCE_STATS_TOKEN_CACHE_SECONDS", defaults.token_cache_seconds
             ),
             pool_size=_count(env, "AUDIENCE_STATS_DB_POOL_SIZE", defaults.pool_size, "connections"),
             max_body_bytes=_count(

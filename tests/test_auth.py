@@ -14,9 +14,14 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.app import create_app
+from app.settings import Settings
+from app.tables import api_token
 from tests.api import REST_PATH, without_cost
+from tests.conftest import StatementLog
 from tests.factories import add_audience, add_campaign, add_workspace, audience_row
 
 STATS = """
@@ -402,3 +407,33 @@ async def test_cross_origin_answers_carry_the_allow_origin_header(
     )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+async def test_a_revoked_token_is_refused_within_the_cache_bound(
+    engine: AsyncEngine, database_url: str, statements: StatementLog
+) -> None:
+    """A process asks the database for a token it knows at most once a bound
+    (AUDIENCE_STATS_TOKEN_CACHE_SECONDS), so a revocation takes effect within it."""
+    tokens = await _seed(engine)
+    bound = 0.5
+    app = create_app(Settings(database_url=database_url, token_cache_seconds=bound))
+    body = {"query": STATS, "variables": {"id": MY_CAMPAIGN}}
+    headers = {"token": tokens[MINE]}
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        for _ in range(5):
+            assert (await client.post("/graphql", json=body, headers=headers)).status_code == 200
+        assert len(statements.matching("FROM api_token")) == 1, statements.statements
+        async with engine.begin() as conn:
+            await conn.execute(sa.update(api_token).values(revoked_at=sa.func.now()))
+        await asyncio.sleep(bound)
+        _check_unauthenticated_graphql(await client.post("/graphql", json=body, headers=headers))
+        # An unknown token is asked of the database every time: none is remembered.
+        for _ in range(2):
+            refused = await client.post("/graphql", json=body, headers={"token": "nobody"})
+            _check_unauthenticated_graphql(refused)
+        assert len(statements.matching("FROM api_token")) == 4, statements.statements

@@ -18,7 +18,6 @@ from app.breakdowns import UTC_ZONE
 from app.changes import LISTENER
 from app.errors import Unavailable
 from app.filters import AudienceFilter
-from app.graphql import context
 from app.live import Live, Watched
 from app.repository import Repository
 from app.settings import LiveLimits, RateLimits, Settings
@@ -48,6 +47,7 @@ def settings(database_url: str, **live: Any) -> Settings:
     return Settings(
         database_url=database_url,
         compact_seconds=INTERVAL,
+        token_cache_seconds=INTERVAL,
         live=LiveLimits(interval=INTERVAL, **live),
     )
 
@@ -368,10 +368,7 @@ async def test_pushes_are_paid_from_the_tokens_budget(
         assert _exact(data["audienceStats"]) == await _expected(engine, 1, None)
 
 
-async def test_a_revoked_tokens_subscriptions_end(
-    engine: AsyncEngine, url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(context, "TOKEN_CHECK_SECONDS", 0.0)
+async def test_a_revoked_tokens_subscriptions_end(engine: AsyncEngine, url: str) -> None:
     token = await _seed(engine)
     async with acknowledged(url, token) as socket:
         await socket.subscribe("1", STATS, {"id": 1})

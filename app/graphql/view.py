@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -275,7 +274,7 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
     ) -> Context | SocketContext:
         repository = request.state.repository
         if isinstance(request, WebSocket):  # before connection_init: on_ws_connect authorises
-            context = SocketContext(request, repository, request.state.live)
+            context = SocketContext(request, repository, request.state.live, request.state.tokens)
             request.scope[_SOCKET] = context
             return context
         workspace_id: int = request.state.workspace_id
@@ -291,16 +290,15 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
         given = {k.lower(): v for k, v in params.items() if isinstance(v, str)}
         token = token_from(Headers(given)) or token_from(context.request.headers)
         try:
-            workspace_id = await context.repository.workspace_for_token(token) if token else None
+            digest = hash_token(token)
+            workspace_id = await context.tokens.workspace_of(digest) if token else None
         except AppError as error:  # the database is away; the client may try again
             logger.warning("A WebSocket connection was refused: %s", error.message)
             raise ConnectionRejectionError from None
-        digest = hash_token(token)
         if workspace_id is None or self._connections[digest] >= self._connections_per_token:
             raise ConnectionRejectionError
         self._connections[digest] += 1
         context.workspace_id, context.token_digest = workspace_id, digest
-        context.checked_at = time.monotonic()
         context.budget = Budget(context.request.state.buckets, digest)
         return cast(UnsetType, UNSET)  # an ack without a payload
 
