@@ -48,7 +48,19 @@ def create_engine(
     if engine.dialect.name == "sqlite":
         busy = timeouts.statement if timeouts else 5.0
         event.listen(engine.sync_engine, "connect", partial(_sqlite_pragmas, busy))
+    else:
+        event.listen(engine.sync_engine, "connect", _array_codecs)
     return engine
+
+
+def _array_codecs(dbapi_connection: Any, _record: Any) -> None:
+    # Filters bind lists as arrays (app.statements). asyncpg knows the codec of a text[] but
+    # asks the server about integer[] and smallint[] the first time a connection meets one:
+    # ask here, once per connection, rather than inside some request's statement.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("SELECT CAST(NULL AS smallint[]), CAST(NULL AS integer[])")
+    cursor.close()
+    dbapi_connection.rollback()  # the driver began a transaction for it
 
 
 def _sqlite_pragmas(busy_seconds: float, dbapi_connection: Any, _record: Any) -> None:

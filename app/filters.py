@@ -170,10 +170,6 @@ class AudienceFilter:
         found = {rule.name: getattr(self, rule.name) for rule in fields(self)}
         return {name: value for name, value in found.items() if value}
 
-    def columns(self) -> set[str]:
-        """The audience columns the filter tests."""
-        return (set(self.constraints()) - {"is_null"}) | {str(f) for f in self.is_null}
-
 
 NO_FILTER = AudienceFilter()
 

@@ -6,7 +6,6 @@ Every method runs on a connection of its own, so loaders may call it concurrentl
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,30 +14,17 @@ from typing import Any, Generic, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app import outages
+from app import outages, statements
 from app.breakdowns import Dimension, Group
-from app.filters import FILTER_FIELDS, AudienceFilter, AudienceStatus, NullableField, TimeRange
+from app.filters import AudienceFilter, AudienceStatus
 from app.outages import OutageLog
 from app.pagination import Direction, OrderField, Ordering, Position
-from app.stats import SUCCESSFUL_CALL_STATUSES, AudienceStats
-from app.tables import (
-    ROLLUP_KEY,
-    api_token,
-    campaign,
-    campaign_audience,
-    campaign_audience_delta,
-    campaign_audience_rollup,
-)
+from app.stats import AudienceStats
+from app.tables import campaign, campaign_audience
 from app.timestamps import as_utc
 from app.tokens import hash_token
 
 T = TypeVar("T")
-
-# The text columns whose empty value counts as none; time buckets' quarter-hours.
-NULLABLE_TEXTS = frozenset(f.value for f in NullableField) - {"last_attempt_at"}
-_QUARTER_SECONDS = 900
-_YEAR_0_SECONDS = 62_167_219_200  # from 0000-01-01 to 1970-01-01: a multiple of 900
-_EPOCH: sa.ColumnElement[Any] = sa.literal_column("TIMESTAMPTZ '1970-01-01 00:00:00+00'")
 
 audience = campaign_audience.c
 
@@ -76,9 +62,15 @@ class Page(Generic[T]):
 
 class Repository:
     def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
         self._outages = OutageLog()
         self._sqlite = engine.dialect.name == "sqlite"
+        # Every statement here reads, alone. On PostgreSQL it runs in its own transaction,
+        # without the BEGIN and ROLLBACK round trips that the asyncpg dialect wraps each use
+        # of a connection in. (SQLite's driver begins none for a read; there, leaving
+        # autocommit costs a PRAGMA per use instead.)
+        self._engine = (
+            engine if self._sqlite else engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     async def workspace_for_token(self, token: str) -> int | None:
         """The workspace of a valid, unrevoked token, else None."""
@@ -86,20 +78,17 @@ class Repository:
 
     async def workspace_for_token_hash(self, token_hash: str) -> int | None:
         """The workspace of a valid, unrevoked token of that digest, else None."""
-        stmt = sa.select(api_token.c.workspace_id).where(
-            api_token.c.token_hash == token_hash, api_token.c.revoked_at.is_(None)
-        )
         async with outages.connection(self._engine, self._outages) as conn:
-            workspace_id: int | None = await conn.scalar(stmt)
+            workspace_id: int | None = await conn.scalar(
+                statements.TOKEN_WORKSPACE, {"token_hash": token_hash}
+            )
         return workspace_id
 
     async def campaigns(self, workspace_id: int, ids: Sequence[int]) -> dict[int, Campaign]:
         """The workspace's campaigns among ids, by id; others are absent."""
-        stmt = sa.select(campaign).where(
-            campaign.c.workspace_id == workspace_id, campaign.c.id.in_(ids)
-        )
+        stmt = statements.campaigns(self._sqlite)
         async with outages.connection(self._engine, self._outages) as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(stmt, statements.scope(workspace_id, list(ids)))).all()
         return {row.id: Campaign(**row._mapping) for row in rows}
 
     async def campaign_page(
@@ -144,13 +133,13 @@ class Repository:
         is the quarter-hour of UTC that holds the last attempt (app.breakdowns folds them);
         an empty text is no value, as NULL is.
         Groups without a matching record are absent, and so are such campaigns."""
-        in_rollup = audience_filter.columns() <= set(ROLLUP_KEY)
-        if in_rollup and all(dimension.in_rollup for dimension in by):
-            stmt = self._group_stats(workspace_id, campaign_ids, audience_filter, by)
-        else:
-            stmt = self._record_stats(workspace_id, campaign_ids, audience_filter, by)
+        stmt = statements.breakdown(self._sqlite, statements.shape(audience_filter), tuple(by))
+        bound = {
+            **statements.scope(workspace_id, list(campaign_ids)),
+            **statements.parameters(self._sqlite, audience_filter),
+        }
         async with outages.connection(self._engine, self._outages) as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(stmt, bound)).all()
         found: dict[int, list[Group]] = {}
         for row in rows:
             campaign_id, *key = row[: 1 + len(by)]
@@ -164,100 +153,12 @@ class Repository:
                 found.setdefault(campaign_id, []).append(Group(tuple(key), stats))
         return found
 
-    def _record_stats(
-        self,
-        workspace_id: int,
-        campaign_ids: Sequence[int],
-        audience_filter: AudienceFilter,
-        by: Sequence[Dimension],
-    ) -> sa.Select[Any]:
-        successful = audience.call_status.in_(SUCCESSFUL_CALL_STATUSES)
-        grouped = [audience.campaign_id, *(self._key(audience, d) for d in by)]
-        return (
-            sa.select(
-                *grouped,
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(audience.attempt), 0),
-                sa.func.coalesce(sa.func.sum(audience.duration), 0),
-                sa.func.count().filter(successful),
-            )
-            .where(
-                self._in_workspace(audience.campaign_id, workspace_id, campaign_ids),
-                *self._conditions(audience, audience_filter),
-            )
-            .group_by(*grouped)
-        )
-
-    def _group_stats(
-        self,
-        workspace_id: int,
-        campaign_ids: Sequence[int],
-        audience_filter: AudienceFilter,
-        by: Sequence[Dimension],
-    ) -> sa.Select[Any]:
-        # PostgreSQL's rollup lags by the deltas not yet compacted: the groups are both.
-        tables = [campaign_audience_rollup]
-        if not self._sqlite:
-            tables.append(campaign_audience_delta)
-        columns = dict.fromkeys(["campaign_id", *(d.value for d in by), "call_status", "attempt"])
-        parts = [
-            sa.select(
-                *(table.c[name] for name in columns), table.c.records, table.c.duration
-            ).where(
-                self._in_workspace(table.c.campaign_id, workspace_id, campaign_ids),
-                *self._conditions(table.c, audience_filter),
-            )
-            for table in tables
-        ]
-        groups = (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("groups")
-        grouped = [groups.c.campaign_id, *(self._key(groups.c, d) for d in by)]
-        records = sa.func.sum(groups.c.records)
-        return sa.select(
-            *grouped,
-            records,
-            sa.func.sum(groups.c.attempt * groups.c.records),
-            sa.func.sum(groups.c.duration),
-            sa.func.coalesce(records.filter(groups.c.call_status.in_(SUCCESSFUL_CALL_STATUSES)), 0),
-        ).group_by(*grouped)
-
-    def _key(
-        self, columns: sa.ColumnCollection[str, Any], dimension: Dimension
-    ) -> sa.ColumnElement[Any]:
-        """What a dimension groups by: its column, an empty text as NULL; for a time bucket,
-        the quarter-hour of UTC of the last attempt."""
-        if dimension.is_time:
-            moment = columns.last_attempt_at
-            if self._sqlite:  # seconds since year 0, so that integer division floors
-                seconds = sa.cast(sa.func.strftime("%s", moment), sa.Integer) + _YEAR_0_SECONDS
-                return seconds.self_group().op("/")(_QUARTER_SECONDS)
-            return sa.func.date_bin(sa.literal_column("INTERVAL '15 minutes'"), moment, _EPOCH)
-        column = columns[dimension.value]
-        return sa.func.nullif(column, "") if dimension.value in NULLABLE_TEXTS else column
-
     def _quarter_hour(self, value: Any) -> datetime:
-        """The start of a time bucket's quarter-hour, as _key spells it, in UTC."""
+        """The start of a time bucket's quarter-hour, as the statement spells it, in UTC."""
         if self._sqlite:
-            seconds = int(value) * _QUARTER_SECONDS - _YEAR_0_SECONDS
+            seconds = int(value) * statements.QUARTER_SECONDS - statements.YEAR_0_SECONDS
             return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
         return as_utc(value)
-
-    def _in_workspace(
-        self, column: sa.ColumnElement[int], workspace_id: int, campaign_ids: Sequence[int]
-    ) -> sa.ColumnElement[bool]:
-        """The column names one of the workspace's campaigns among campaign_ids. The campaigns
-        are looked up once, before any record is read: never a join per record, whatever
-        the planner knows of the tables."""
-        ids = sa.select(campaign.c.id).where(
-            campaign.c.workspace_id == workspace_id, campaign.c.id.in_(campaign_ids)
-        )
-        if self._sqlite:  # SQLite runs an IN subquery that refers to nothing outside it once
-            return column.in_(ids)
-        # The ids asked for are the index condition, so the planner sizes each campaign from
-        # its statistics. The workspace's campaigns among them, one array from an InitPlan,
-        # filter the rows; `+ 0` keeps that test out of the index condition, where its
-        # unknown selectivity would make a big campaign's bitmap look cheap to build.
-        in_workspace = sa.any_(sa.func.array(ids.scalar_subquery()))
-        return sa.and_(column.in_(campaign_ids), (column + 0) == in_workspace)
 
     async def audience_page(
         self,
@@ -270,11 +171,12 @@ class Repository:
     ) -> Page[AudienceRecord]:
         """A keyset page of a campaign's matching audience: `first` records after `after`."""
         matching = sa.select(campaign_audience).where(
-            *self._matching(workspace_id, campaign_id, audience_filter)
+            *statements.matching(self._sqlite, statements.shape(audience_filter))
         )
         stmt = _keyset_page(matching, ordering, after, first + 1)
+        bound = self._matching_values(workspace_id, campaign_id, audience_filter)
         async with outages.connection(self._engine, self._outages) as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(stmt, bound)).all()
         records = [AudienceRecord(**row._mapping) for row in rows[:first]]
         return Page(records, has_next=len(rows) > first)
 
@@ -294,86 +196,27 @@ class Repository:
         """
         ids = (
             sa.select(audience.id)
-            .where(*self._matching(workspace_id, campaign_id, audience_filter))
+            .where(*statements.matching(self._sqlite, statements.shape(audience_filter)))
             .order_by(audience.id)
             .limit(limit)
             .offset(offset)
             .subquery()
         )
         stmt = sa.select(campaign_audience).join(ids, ids.c.id == audience.id).order_by(audience.id)
+        bound = self._matching_values(workspace_id, campaign_id, audience_filter)
         async with outages.connection(self._engine, self._outages) as conn:
-            rows = (await conn.execute(stmt)).all()
+            rows = (await conn.execute(stmt, bound)).all()
         return [AudienceRecord(**row._mapping) for row in rows]
 
-    def _matching(
+    def _matching_values(
         self, workspace_id: int, campaign_id: int, audience_filter: AudienceFilter
-    ) -> list[sa.ColumnElement[bool]]:
-        """The campaign's records that match, if it is a campaign of the workspace (checked
-        once per statement: the EXISTS refers to nothing of the record)."""
-        in_workspace = sa.exists().where(
-            campaign.c.id == campaign_id, campaign.c.workspace_id == workspace_id
-        )
-        return [
-            audience.campaign_id == campaign_id,
-            in_workspace,
-            *self._conditions(audience, audience_filter),
-        ]
-
-    def _conditions(
-        self, columns: sa.ColumnCollection[str, Any], audience_filter: AudienceFilter
-    ) -> list[sa.ColumnElement[bool]]:
-        """The filter as SQL conditions on the columns, ANDed by the caller (contract
-        section 3)."""
-        tested = audience_filter.columns()
-        conditions = []
-        # Each filter field is named as the column it tests.
-        for name in FILTER_FIELDS:
-            if name not in tested:
-                continue
-            column = columns[name]
-            value: Any = getattr(audience_filter, name)
-            if name == "mobile_no":
-                conditions.append(self._contains(column, value))
-                continue
-            allowed = []  # one of the list's values, within the range, or no value
-            if isinstance(value, TimeRange) and value:
-                allowed.append(self._within(column, value))
-            elif value:
-                allowed.append(column.in_(value))
-            if name in audience_filter.is_null:
-                allowed.append(column.is_(None))
-                if name in NULLABLE_TEXTS:  # an empty text is no value, as NULL is
-                    allowed.append(column == "")
-            conditions.append(allowed[0] if len(allowed) == 1 else sa.or_(*allowed))
-        return conditions
-
-    def _within(
-        self, column: sa.ColumnElement[datetime], bounds: TimeRange
-    ) -> sa.ColumnElement[bool]:
-        """A half-open range of instants. SQLite compares its stored text: UTC, written
-        `YYYY-MM-DD HH:MM:SS` with or without a fraction, so the bounds are written the
-        same way with no trailing zero, which orders exactly against every such text."""
-        tests = []
-        for moment, inside in ((bounds.start, operator.ge), (bounds.end, operator.lt)):
-            if moment is not None:
-                bound: Any = moment
-                if self._sqlite:
-                    bound = sa.literal(_sqlite_text(moment), sa.Text)
-                tests.append(inside(column, bound))
-        return sa.and_(*tests)
-
-    def _contains(self, column: sa.ColumnElement[str], text: str) -> sa.ColumnElement[bool]:
-        # A literal, case-sensitive substring test. SQLite's LIKE ignores ASCII case, so
-        # it uses instr(); PostgreSQL keeps LIKE (escaped) so a trigram index can serve it.
-        if self._sqlite:
-            return sa.func.instr(column, text) > 0
-        return column.contains(text, autoescape=True)
-
-
-def _sqlite_text(moment: datetime) -> str:
-    # As isoformat writes it (four-digit years; strftime's %Y may write fewer).
-    text = as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds").rstrip("0")
-    return text.rstrip(".")
+    ) -> dict[str, Any]:
+        """The values of statements.matching."""
+        return {
+            "workspace_id": workspace_id,
+            "campaign_id": campaign_id,
+            **statements.parameters(self._sqlite, audience_filter),
+        }
 
 
 def _keyset_page(
