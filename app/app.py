@@ -23,6 +23,7 @@ from app.db import create_engine
 from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.documents import Documents, load_trusted, store_for
+from app.graphql.response_cache import ResponseCache
 from app.graphql.schema import schema
 from app.graphql.view import GraphQLView, is_graphiql_page
 from app.live import Live
@@ -47,9 +48,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
         buckets = buckets_for(settings.rate_limits, settings.redis_url, settings.redis_prefix)
         repository = Repository(engine)
-        live = Live(
-            repository, changes_of(engine, settings.timeouts.connect), settings.live.interval
-        )
+        responses = ResponseCache(settings.response_cache_size)
+        changes = changes_of(engine, settings.timeouts.connect)
+        live = Live(repository, changes, settings.live.interval, heard=responses.changed)
         pushing = asyncio.create_task(live.run())
         try:
             yield {
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 "tokens": Tokens(repository, settings.token_cache_seconds),
                 "buckets": buckets,
                 "live": live,
+                "responses": responses,
             }
         finally:
             pushing.cancel()

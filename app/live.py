@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -62,9 +62,17 @@ class _Topic:
 class Live:
     """The subscriptions of one process; `run` is its loop, for the server's lifetime."""
 
-    def __init__(self, repository: Repository, changes: Changes, interval: float) -> None:
+    def __init__(
+        self,
+        repository: Repository,
+        changes: Changes,
+        interval: float,
+        heard: Callable[[set[int] | None], None] = lambda _: None,
+    ) -> None:
+        """`heard` is told each tick's changes (None: any campaign may have changed)."""
         self._repository = repository
         self._changes = changes
+        self._heard = heard
         self._interval = interval
         self._topics: dict[Watched, _Topic] = {}
         self._computations = 0  # begun, numbered in the order they began
@@ -117,6 +125,7 @@ class Live:
         except Exception as error:
             logger.warning("Reading the change signal failed: %s", error)
             changed = None
+        self._heard(changed)
         if self._failing:  # what failed last time is still to do
             changed = None
         watched = [w for w in self._topics if changed is None or w.campaign_id in changed]

@@ -32,15 +32,32 @@ class PageKey:
 
 
 class Loaders:
-    """Loaders for one request of one workspace; never shared between requests."""
+    """Loaders for one request of one workspace; never shared between requests. Every read
+    of a request goes through them, so they know which campaigns its answer depends on."""
 
     def __init__(self, repository: Repository, workspace_id: int) -> None:
         self._repository = repository
         self._workspace_id = workspace_id
+        self._campaigns_read: set[int] = set()
+        self._listed = False  # read the workspace's list of campaigns
         self.stats = DataLoader[StatsKey, AudienceStats](load_fn=self._load_stats)
         self.campaign = DataLoader[int, Campaign | None](load_fn=self._load_campaigns)
         self.audience_page = DataLoader[PageKey, Page[AudienceRecord]](load_fn=self._load_pages)
         self.breakdown = DataLoader[BreakdownKey, list[Group]](load_fn=self._load_breakdowns)
+
+    @property
+    def read(self) -> frozenset[int] | None:
+        """The campaigns read so far; None after a read of the list of campaigns, which
+        any campaign may change."""
+        return None if self._listed else frozenset(self._campaigns_read)
+
+    async def campaign_page(self, first: int, after: int | None) -> Page[Campaign]:
+        self._listed = True
+        return await self._repository.campaign_page(self._workspace_id, first, after)
+
+    async def campaign_count(self) -> int:
+        self._listed = True
+        return await self._repository.campaign_count(self._workspace_id)
 
     async def campaign_stats(
         self, campaign_id: int, audience_filter: AudienceFilter
@@ -90,6 +107,7 @@ class Loaders:
         )
         for campaign_id, audience_filter, by, _ in keys:
             campaigns_by_query[(audience_filter, by)].append(campaign_id)
+        self._campaigns_read.update(key[0] for key in keys)
         results = await asyncio.gather(
             *(
                 self._repository.breakdown(self._workspace_id, campaign_ids, audience_filter, by)
@@ -108,11 +126,13 @@ class Loaders:
         return answers
 
     async def _load_campaigns(self, ids: Sequence[int]) -> list[Campaign | None]:
+        self._campaigns_read.update(ids)
         found = await self._repository.campaigns(self._workspace_id, ids)
         return [found.get(campaign_id) for campaign_id in ids]
 
     async def _load_pages(self, keys: Sequence[PageKey]) -> list[Page[AudienceRecord]]:
         # Pages differ in campaign, position and order, so each is its own keyset query.
+        self._campaigns_read.update(key.campaign_id for key in keys)
         return list(
             await asyncio.gather(
                 *(

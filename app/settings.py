@@ -53,6 +53,8 @@ class Settings:
     # How long a process trusts a token the database named (app.auth.Tokens): a revoked
     # token is refused within this bound.
     token_cache_seconds: float = 5.0
+    # Answers of repeated queries each process keeps (app.graphql.response_cache); 0: none.
+    response_cache_size: int = 1000
     # Database connections each server process keeps open (app.db.create_engine).
     pool_size: int = 20
     # A request body above this is refused unread (413): the largest document allowed
@@ -91,6 +93,13 @@ class Settings:
             ),
             token_cache_seconds=_seconds(
                 env, "AUDIENCE_STATS_TOKEN_CACHE_SECONDS", defaults.token_cache_seconds
+            ),
+            response_cache_size=_count(
+                env,
+                "AUDIENCE_STATS_RESPONSE_CACHE_SIZE",
+                defaults.response_cache_size,
+                "answers",
+                least=0,
             ),
             pool_size=_count(env, "AUDIENCE_STATS_DB_POOL_SIZE", defaults.pool_size, "connections"),
             max_body_bytes=_count(
@@ -139,8 +148,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return seconds
 
 
-def _count(env: Mapping[str, str], name: str, default: int, unit: str) -> int:
+def _count(env: Mapping[str, str], name: str, default: int, unit: str, least: int = 1) -> int:
     text = env.get(name) or str(default)
-    if not (text.isascii() and text.isdigit() and int(text) > 0):
-        raise ValueError(f"{name} must be {unit} above 0, got {text!r}")
+    if not (text.isascii() and text.isdigit() and int(text) >= least):
+        raise ValueError(f"{name} must be {unit}, at least {least}, got {text!r}")
     return int(text)

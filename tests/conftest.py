@@ -114,8 +114,11 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 async def client(engine: AsyncEngine, database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client of the whole app (lifespan included) on the test database."""
-    app = create_app(Settings(database_url=database_url))
+    """An HTTP client of the whole app (lifespan included) on the test database. Its tests
+    write between requests and expect each write at once, so it keeps no answers: the
+    response cache and the window after a write have tests of their own
+    (tests/graphql/test_response_cache.py)."""
+    app = create_app(Settings(database_url=database_url, response_cache_size=0))
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:

@@ -142,6 +142,7 @@ async def test_the_token_comes_in_the_init_payload_or_the_headers(
             assert (await socket.next_data("1"))["audienceStats"]["totalAudience"] == 10
     async with engine.begin() as conn:
         await conn.execute(sa.update(api_token).values(revoked_at=sa.func.now()))
+    await asyncio.sleep(INTERVAL)  # the bound within which a process learns of it
     for payload in ({"token": token}, {"token": "nobody's"}, {}, {"token": 7}):
         async with connected(url, payload) as socket:
             with pytest.raises(ConnectionClosed) as closed:
@@ -375,6 +376,7 @@ async def test_a_revoked_tokens_subscriptions_end(engine: AsyncEngine, url: str)
         await socket.next_data("1")
         async with engine.begin() as conn:
             await conn.execute(sa.update(api_token).values(revoked_at=sa.func.now()))
+        await asyncio.sleep(INTERVAL)  # the bound within which a process learns of it
         await _write(engine, "UPDATE campaign_audience SET attempt = 5 WHERE id = 3")
         message = await socket.receive()
         assert message["type"] == "next"

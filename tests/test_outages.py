@@ -52,6 +52,9 @@ async def _client(
         database_url=proxied.render_as_string(hide_password=False),
         timeouts=timeouts,
         compact_seconds=3600,
+        # The same request is sent again and again: the outage must reach it, not a kept
+        # answer (README, Limits and failures).
+        response_cache_size=0,
     )
     app = create_app(settings)
     async with LifespanManager(app) as manager:
@@ -184,6 +187,8 @@ async def test_an_outage_answer_keeps_the_client_connection(
         "DATABASE_URL": proxied.render_as_string(hide_password=False),
         "AUDIENCE_STATS_DB_CONNECT_TIMEOUT": "1",
         "AUDIENCE_STATS_DB_STATEMENT_TIMEOUT": "1",
+        # The same request is sent again: the outage must reach it, not a kept answer.
+        "AUDIENCE_STATS_RESPONSE_CACHE_SIZE": "0",
     }
     # The server starts in a thread, so that this loop keeps forwarding its connections.
     served = serve(tmp_path, env)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from starlette.websockets import WebSocket
 
 from app.auth import Tokens
+from app.graphql.response_cache import ResponseCache
 from app.live import Live
 from app.loaders import Loaders
 from app.repository import Repository
@@ -16,9 +17,9 @@ from app.throttle import Budget
 @dataclass(frozen=True, slots=True)
 class Context:
     workspace_id: int
-    repository: Repository
-    loaders: Loaders
+    loaders: Loaders  # every read of the request
     budget: Budget
+    responses: ResponseCache
 
 
 @dataclass(slots=True)

@@ -92,9 +92,7 @@ class Query:
     ) -> CampaignConnection:
         size = page_size(first)
         after_id = None if after is None else CAMPAIGN_CURSORS.decode(after).id
-        page = await info.context.repository.campaign_page(
-            info.context.workspace_id, size, after_id
-        )
+        page = await info.context.loaders.campaign_page(size, after_id)
         edges, info_ = connection_parts(
             page,
             CAMPAIGN_CURSORS,

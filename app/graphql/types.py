@@ -320,7 +320,7 @@ class CampaignConnection:
 
     @strawberry.field(description="Number of campaigns in the workspace.")
     async def total_count(self, info: Info) -> int:
-        return await info.context.repository.campaign_count(info.context.workspace_id)
+        return await info.context.loaders.campaign_count()
 
 
 def connection_parts(

@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 from typing import Any, cast
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -29,13 +30,17 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ErrorMessage,
     SubscribeMessage,
 )
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from app.auth import token_from
 from app.errors import HTTP_STATUS, AppError, BadInput, ErrorCode, graphql_error_body
 from app.graphiql.page import ASSETS_PATH, graphiql_page
+from app.graphql import response_cache
 from app.graphql.context import Context, SocketContext
+from app.graphql.cost import cost_report
 from app.graphql.documents import Documents, PersistedQueryError
+from app.graphql.response_cache import Answer
 from app.graphql.schema import schema
 from app.loaders import Loaders
 from app.routes import GRAPHQL_PATH
@@ -279,7 +284,49 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             return context
         workspace_id: int = request.state.workspace_id
         loaders = Loaders(repository, workspace_id)
-        return Context(workspace_id, repository, loaders, request.state.budget)
+        return Context(workspace_id, loaders, request.state.budget, request.state.responses)
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context | SocketContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """The answer, from the response cache when it holds it (app.graphql.response_cache):
+        only its data is kept; the request pays its cost and gets its own cost report."""
+        execute = partial(
+            super().execute_single, request, request_adapter, sub_response, context, root_value
+        )
+        if not isinstance(context, Context) or request_data.query is None:
+            return await execute(request_data)
+        cache = context.responses
+        found_by = response_cache.key(
+            context.workspace_id,
+            request_data.query,
+            request_data.operation_name,
+            request_data.variables,
+        )
+        answer = cache.get(found_by)
+        if answer is not None:
+            try:
+                await context.budget.charge(answer.requested_cost)
+            except AppError:
+                pass  # refused: executing words the refusal as any request's
+            else:
+                status = await context.budget.settle(answer.requested_cost, answer.actual_cost)
+                report = cost_report(answer.requested_cost, answer.actual_cost, status)
+                return ExecutionResult(data=answer.data, errors=None, extensions={"cost": report})
+        heard = cache.heard
+        result = await execute(request_data)
+        cost: Any = (result.extensions or {}).get("cost") or {}
+        requested, actual = cost.get("requestedQueryCost"), cost.get("actualQueryCost")
+        if result.data is not None and not result.errors and isinstance(actual, int):
+            answer = Answer(result.data, requested, actual, context.loaders.read, heard)
+            cache.put(found_by, answer)
+        return result
 
     async def on_ws_connect(self, context: Context | SocketContext) -> UnsetType:
         """Accepts the connection for the token of the connection_init payload (`token`, or
