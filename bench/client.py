@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -42,9 +43,14 @@ async def over_http(base_url: str, token: str) -> AsyncIterator[GraphQL]:
 
 
 @asynccontextmanager
-async def in_process(database_url: str, token: str) -> AsyncIterator[GraphQL]:
+async def in_process(
+    database_url: str, token: str, response_cache_size: int | None = None
+) -> AsyncIterator[GraphQL]:
     """The whole app (lifespan, middleware) called through ASGI, without a socket."""
-    app = create_app(Settings(database_url=database_url))
+    settings = Settings(database_url=database_url)
+    if response_cache_size is not None:
+        settings = replace(settings, response_cache_size=response_cache_size)
+    app = create_app(settings)
     async with LifespanManager(app) as manager:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:

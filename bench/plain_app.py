@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -33,7 +34,15 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument(
+        "--pure-python",
+        action="store_true",
+        help="uvicorn's HTTP parser and event loop in Python (h11, asyncio), one process",
+    )
     args = parser.parse_args()
+    if args.pure_python:  # the stack of the route that issue 13's table measured
+        uvicorn.run(app, host=args.host, port=args.port, http="h11", loop="asyncio")
+        return
     # The same uvicorn settings as `audience-stats serve`.
     serve(
         "bench.plain_app:app",

@@ -184,6 +184,8 @@ def _targets(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str
                     _verdict(result["holds"]),
                 ]
             )
+        if (throughput := found.get((backend, "throughput"))) and "targets" in throughput["result"]:
+            rows += _throughput_target_rows(throughput["result"], name)
         for case in ("groups", "groups-large"):
             if groups := found.get((backend, case)):
                 result = groups["result"]
@@ -259,6 +261,27 @@ def _targets(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str
                 ]
             )
     return ["## Targets", "", *_table(["target", "database", "measured", "verdict"], rows)]
+
+
+def _throughput_target_rows(result: dict[str, Any], name: str) -> list[list[Any]]:
+    rows = []
+    for kind, target in result["targets"].items():
+        graphql, plain = (
+            next(r for r in result["rows"] if _is(r, *key))
+            for key in (("graphql", kind, 1), ("plain", "repeated", 1))
+        )
+        verdict = result["verdicts"][kind]
+        python = verdict["ratio_to_plain_python"]
+        rows.append(
+            [
+                f"(d) GraphQL {kind} requests / plain route, requests/s, 1 worker ≥ {target}",
+                name,
+                f"{verdict['ratio']:.2f} ({graphql['rps']:,.0f} / {plain['rps']:,.0f}); "
+                f"{python:.2f} against the pure-Python plain route",
+                _verdict(verdict["holds"]),
+            ]
+        )
+    return rows
 
 
 WAYS = {
@@ -444,47 +467,204 @@ def _throughput(found: dict[tuple[str, str], Any], backends: list[str]) -> list[
         if not record:
             continue
         result = record["result"]
-        wrk = result["wrk"]
-        lines += [
-            f"### {NAMES[backend]}",
-            "",
-            f"`campaignAudienceStats` of campaign {result['campaign']['id']} "
-            f"({result['campaign']['audience']:,} contacts), a {result['response_bytes']}-byte "
-            f"answer, from `wrk --threads={wrk['threads']} --connections={wrk['connections']} "
-            f"--duration={wrk['duration']}s --script=bench/wrk_post.lua` after a "
-            f"{result['warmup_s']} s warm-up run, against `audience-stats serve [--workers N]`; "
-            "*plain* is `bench/plain_app.py`, a Starlette route answering the same bytes as a "
-            "constant, under the same uvicorn settings: the limit of the HTTP stack. "
-            + _measured(record),
-            "",
-        ]
+        rows = result["rows"]
+        lines += [f"### {NAMES[backend]}", "", _throughput_method(result) + _measured(record), ""]
+        lines += _throughput_targets(result)
         lines += _table(
             [
                 "server",
                 "workers",
+                "requests",
                 "requests/s",
                 "p50 ms",
                 "p99 ms",
-                "GraphQL / plain requests/s",
-                "one connection, one request at a time: ms",
+                "ratio to plain",
+                "ratio to plain, pure Python",
+                "connections opened/s",
+                "aiosqlite thread hops / request" if backend == "sqlite" else "pool connects/s",
             ],
-            [
-                [
-                    "GraphQL" if r["server"] == "graphql" else "plain",
-                    r["workers"],
-                    f"{r['rps']:,.0f}",
-                    _ms(r["p50_us"] / 1000),
-                    _ms(r["p99_us"] / 1000),
-                    f"{r['ratio_to_plain']:.2f}" if "ratio_to_plain" in r else "",
-                    _ms(r["one_connection_ms"]),
-                ]
-                for r in result["rows"]
-            ],
+            [_throughput_row(r, backend) for r in rows],
         )
-        lines += _nagle_note(result["rows"])
-        lines += _layers(result["layers"], result["rows"][0]["rps"])
+        lines += _connections_note(result, backend)
+        lines += _nagle_note(rows)
+        if "layers" in result:  # timed one repeated request at a time
+            one = next(r for r in rows if _is(r, "graphql", "repeated", 1))
+            lines += _layers(result["layers"], one["rps"])
         lines += _profile(result["profile"], backend)
     return lines
+
+
+def _is(row: dict[str, Any], server: str, load: str, workers: int) -> bool:
+    return (row["server"], row["load"], row["workers"]) == (server, load, workers)
+
+
+def _throughput_method(result: dict[str, Any]) -> str:
+    wrk, distinct = result["wrk"], result["distinct"]
+    fastest = max(r["rps"] for r in result["rows"] if r["server"] == "graphql")
+    return (
+        f"`campaignAudienceStats` (`STATS` of `bench/client.py`) under load from `wrk "
+        f"--threads={wrk['threads']} --connections={wrk['connections']} "
+        f"--duration={wrk['duration']}s --script=bench/wrk_post.lua` after a "
+        f"{result['warmup_s']} s warm-up run, against `audience-stats serve [--workers N]`, a "
+        "fresh server for each row. *Distinct*: each request another body, of a pool of "
+        f"{distinct['bodies']:,}: the stats of each of the {distinct['campaigns']} small "
+        "campaigns (1,000 contacts each, half of them in each workspace, each request with its "
+        f"workspace's token) under each of {distinct['filters']} filters (every non-empty set "
+        "of `status` values with every non-empty set of `attempt` counts 0-3), in turn, "
+        "campaign by campaign: no body comes again within "
+        f"{distinct['bodies']:,} requests ({distinct['bodies'] / fastest:.0f} s at the "
+        "fastest rate below), so no cache can answer one. *Repeated*: the same body every "
+        f"time, campaign {result['campaign']['id']}'s stats "
+        f"({result['campaign']['audience']:,} contacts) without a filter, a "
+        f"{result['response_bytes']}-byte answer. *Plain*: `bench/plain_app.py`, a Starlette "
+        "route answering that answer's bytes as a constant, under the same uvicorn settings "
+        "(httptools and uvloop, as the app's dependencies install) and the same wrk load (the "
+        "repeated body): the limit of the HTTP stack. *Plain, pure Python*: the same route "
+        "on uvicorn's HTTP parser and event loop in Python (h11, asyncio), one process: the "
+        "stack of the plain route that issue 13's table measured (3,787-4,181 requests/s). "
+        "The warm-up sends the distinct bodies from the first, the measured run from the "
+        "middle of the pool, so the response cache holds none that it is sent. The script "
+        'checks every answer (status 200, a `"data"` key and no `"errors"`); the case '
+        "fails on any failed answer or socket error, and every row below had none. "
+    )
+
+
+def _throughput_targets(result: dict[str, Any]) -> list[str]:
+    targets, verdicts = result["targets"], result["verdicts"]
+    measured = "; ".join(
+        f"{kind} {verdicts[kind]['ratio']:.2f}x, {_verdict(verdicts[kind]['holds'])}"
+        for kind in targets
+    )
+    python = "; ".join(f"{kind} {verdicts[kind]['ratio_to_plain_python']:.2f}x" for kind in targets)
+    return [
+        f"Targets, with one worker: distinct requests ≥ {targets['distinct']}x the plain "
+        f"route's requests/s, repeated ones ≥ {targets['repeated']}x; two workers are "
+        f"reported beside them, without a target. Measured against the plain route on the "
+        f"same stack: {measured}. Against the pure-Python plain route of the issue's table: "
+        f"{python}.",
+        "",
+    ]
+
+
+def _throughput_row(r: dict[str, Any], backend: str) -> list[str]:
+    graphql = r["server"] == "graphql"
+    seconds = r["duration_us"] / 1e6
+    counted = r.get("connections") or {}
+    if not graphql:
+        opened, extra = "—", "—"
+    elif backend == "postgresql":
+        opened = f"{counted['sessions_per_s']:.1f} ({counted['sessions']} in {seconds:.0f} s)"
+        extra = f"{counted['pool_connects_per_s']:.1f} ({counted['pool_connects']})"
+    else:
+        opened = (
+            f"{counted['pool_connects_per_s']:.1f} ({counted['pool_connects']} in {seconds:.0f} s)"
+        )
+        extra = f"{counted['thread_hops_per_request']:.1f}"
+    server = {"graphql": "GraphQL", "plain": "plain", "plain-python": "plain, pure Python"}
+    return [
+        server[r["server"]],
+        str(r["workers"]),
+        r["load"],
+        f"{r['rps']:,.0f}",
+        _ms(r["p50_us"] / 1000),
+        _ms(r["p99_us"] / 1000),
+        f"{r['ratio_to_plain']:.2f}" if graphql else "—",
+        f"{r['ratio_to_plain_python']:.2f}" if graphql else "—",
+        opened,
+        extra,
+    ]
+
+
+def _connections_note(result: dict[str, Any], backend: str) -> list[str]:
+    if backend == "postgresql":
+        lines = [
+            "*Connections opened/s*: the rise of `pg_stat_database.sessions` of the bench's "
+            "database over the measured run (read just before and after it, from a session "
+            "on the `postgres` database, which does not count there), per second. It counts "
+            "every client session on that database, not only the pools': each server process "
+            "also holds a LISTEN connection of its own (`app.changes`), opened at start-up and "
+            "again only once it is lost, and the compaction task (once a second, on one "
+            "process) borrows a pool connection; autovacuum is off, and its workers would not "
+            "count. *Pool connects/s*: the app's own count of its pools' new connections "
+            "(below), which the sessions should match.",
+        ]
+    else:
+        lines = [
+            "*Connections opened/s*: the pools' new connections during the measured run; "
+            "*thread hops*: calls of aiosqlite's `Connection._execute`, each a round trip "
+            "to the connection's thread (statement, fetch, cursor, commit, rollback), per "
+            "request. The `PRAGMA data_version` check of `app.changes` runs on a thread of "
+            "its own through plain `sqlite3`, once a tick, and is not counted.",
+        ]
+    lines += [
+        "",
+        "The GraphQL servers run through `bench/counted_server.py`: `audience-stats serve` "
+        "with SQLAlchemy pool `connect`, `close` and `checkout` listeners and a count of "
+        "those aiosqlite calls in each process, read on SIGUSR1 before and after the measured "
+        "run; with two workers each worker counts its own, and the figures are their sums.",
+        "",
+    ]
+    for r in result["rows"]:
+        if counted := r.get("connections"):
+            lines += _connections_row_note(r, counted)
+    return lines + _split_note(result["rows"])
+
+
+def _split_note(rows: list[dict[str, Any]]) -> list[str]:
+    """How the load fell on the workers, by their pools' checkouts (one per unit of work)."""
+    splits = []
+    for r in rows:
+        checkouts = (r.get("connections") or {}).get("pool_checkouts_by_process", [])
+        if len(checkouts) > 1:
+            shares = " / ".join(f"{c / max(sum(checkouts), 1):.0%}" for c in checkouts)
+            splits.append(f"{r['load']} requests {shares}")
+    if not splits:
+        return []
+    return [
+        "How the measured load fell on the workers, by their pools' checkouts (a unit of "
+        f"work each): {'; '.join(splits)}. uvicorn's workers accept from one shared socket, "
+        "and wrk opens its connections at once, so whichever workers are awake take them; a "
+        "connection stays on its worker for the run.",
+        "",
+    ]
+
+
+def _connections_row_note(r: dict[str, Any], counted: dict[str, Any]) -> list[str]:
+    """Where connections were opened during a measured run: when, by which process, and
+    whether the database saw other sessions."""
+    workers = f"{r['workers']} worker" + ("s" if r["workers"] > 1 else "")
+    lines = []
+    if counted["pool_connects"]:
+        by_process = " + ".join(map(str, counted["pool_connects_by_process"]))
+        lines.append(
+            f"GraphQL, {r['load']} requests, {workers}: the pools opened "
+            f"{counted['pool_connects']} connections in the measured run ({by_process} by "
+            f"process), the last {max(counted['pool_connected_at']):.1f} s after wrk started, "
+            f"and closed {counted['pool_closes']}. " + _growth(r["workers"], counted["pool_closes"])
+        )
+    if counted["sessions"] is not None and counted["sessions"] != counted["pool_connects"]:
+        lines.append(
+            f"GraphQL, {r['load']} requests, {workers}: {counted['sessions']} new sessions "
+            f"against {counted['pool_connects']} pool connects: the others are sessions outside "
+            "the pools (a LISTEN connection opened again, or another client of the database)."
+        )
+    return [line for text in lines for line in (text, "")]
+
+
+def _growth(workers: int, closes: int) -> str:
+    if closes:
+        return "Connections were closed and opened again: churn, not only growth."
+    # A pool opens one only when more statements wait at once than it holds connections.
+    why = (
+        "the measured run's wrk connects anew, and its connections fall on the workers "
+        "otherwise than the warm-up's did, so a worker may have more requests at once"
+        if workers > 1
+        else "the measured run had more requests at once than the warm-up"
+    )
+    return (
+        f"None closed: the pools grew at the start, they did not churn; {why} (a pool keeps "
+        "20, opens none past them, and closes none)."
+    )
 
 
 def _nagle_note(rows: list[dict[str, Any]]) -> list[str]:
@@ -516,11 +696,15 @@ def _layers(layers: dict[str, Any], rps: float) -> list[str]:
         ["`schema.execute` in all", ms["schema.execute"]],
         ["`schema.execute` without the parser and validation caches (as before them)",
          ms["schema.execute, no caches"]],
-        ["token lookup in the auth middleware (`Repository.workspace_for_token`)",
+        ["token lookup (`Repository.workspace_for_token`; a request finds the token "
+         "remembered, app.auth.Tokens, and pays this once per token every 5 s)",
          ms["token lookup"]],
         ["JSON serialisation of the answer (`json.dumps`)", ms["serialise"]],
         ["HTTP view, middleware, ASGI (derived)", layers["http_ms"]],
-        ["whole request in-process (httpx `ASGITransport`)", ms["request"]],
+        ["whole request in-process (httpx `ASGITransport`), response cache off",
+         ms["request"]],
+        ["whole request in-process, the answer kept by the response cache",
+         ms["request, answer kept"]],
         [f"for scale: the request's {layers['statements']} statements run raw, one after "
          "another, on the bare driver", ms["raw statements"]],
     ]  # fmt: skip
@@ -544,7 +728,8 @@ def _profile(profile: dict[str, Any], backend: str) -> list[str]:
     )
     lines = [
         f"Profile: pyinstrument sampled the event loop thread of a one-process server for "
-        f"{profile['duration_s']:.1f} s of the same load; session in `{profile['session']}` "
+        f"{profile['duration_s']:.1f} s of the same load, {profile.get('load', 'repeated')} "
+        f"requests; session in `{profile['session']}` "
         "(`.venv/bin/pyinstrument --load=<file>` shows the call tree). A sample counts for the "
         "first layer, in the order of `bench/profiling.py`, that any frame of its stack "
         f"belongs to.{thread} The profiler costs time of its own on every call "
@@ -584,7 +769,7 @@ def _memory(found: dict[tuple[str, str], Any], backends: list[str]) -> list[str]
         if record := found.get((backend, "throughput")):
             for r in record["result"]["rows"]:
                 peaks = r["peak_rss_kib"]
-                kind = "GraphQL" if r["server"] == "graphql" else "plain"
+                kind = f"GraphQL ({r['load']} requests)" if r["server"] == "graphql" else "plain"
                 workers = "1 process" if r["workers"] == 1 else f"{r['workers']} workers"
                 rows.append(
                     [
