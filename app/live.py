@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from app.breakdowns import Dimension, Group
 from app.changes import Changes
-from app.errors import AppError, BadInput
+from app.errors import AppError, BadInput, NotFound
 from app.filters import AudienceFilter
 from app.loaders import Loaders
 from app.repository import Repository
@@ -170,8 +170,9 @@ class Live:
         )
         failure = None
         for item, value in zip(watched, values, strict=True):
-            # A failed statement leaves its topics as they were; a bad breakdown is its value.
-            if isinstance(value, BaseException) and not isinstance(value, BadInput):
+            # A failed statement leaves its topics as they were; a breakdown over its bound, or
+            # of a campaign no longer the workspace's, is its value.
+            if isinstance(value, BaseException) and not isinstance(value, BadInput | NotFound):
                 failure = failure or value
             elif (topic := self._topics.get(item)) is not None:
                 topic.publish(value, computation)

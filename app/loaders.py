@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from strawberry.dataloader import DataLoader
 
 from app.breakdowns import MAX_GROUPS, UTC_ZONE, Dimension, Group, in_zone, too_many
-from app.errors import BadInput, NotFound
+from app.errors import AppError, NotFound
 from app.filters import AudienceFilter
 from app.pagination import Ordering, Position
 from app.repository import AudienceRecord, Campaign, Page, Repository
@@ -62,16 +62,9 @@ class Loaders:
     async def campaign_stats(
         self, campaign_id: int, audience_filter: AudienceFilter
     ) -> AudienceStats:
-        """Stats of one campaign of the workspace; NotFound when it has no such campaign.
-
-        Both are loaded at once: stats are scoped to the workspace in SQL, so nothing leaks.
-        """
-        campaign, found = await asyncio.gather(
-            self.campaign.load(campaign_id), self.stats.load((campaign_id, audience_filter))
-        )
-        if campaign is None:
-            raise NotFound(f"campaign {campaign_id} not found")
-        return found
+        """Stats of one campaign of the workspace; NotFound when it has no such campaign (the
+        stats statement itself tells: it is scoped to the workspace in SQL)."""
+        return await self.stats.load((campaign_id, audience_filter))
 
     async def campaign_breakdown(
         self,
@@ -81,25 +74,19 @@ class Loaders:
         zone: ZoneInfo,
     ) -> list[Group]:
         """A breakdown of one campaign of the workspace; NotFound as `campaign_stats`."""
-        campaign, found = await asyncio.gather(
-            self.campaign.load(campaign_id),
-            self.breakdown.load((campaign_id, audience_filter, by, zone)),
-        )
-        if campaign is None:
-            raise NotFound(f"campaign {campaign_id} not found")
-        return found
+        return await self.breakdown.load((campaign_id, audience_filter, by, zone))
 
-    async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats]:
+    async def _load_stats(self, keys: Sequence[StatsKey]) -> list[AudienceStats | AppError]:
         # Stats are the breakdown by no dimension: its one group, if any record matches.
         found = await self._load_breakdowns(
             [(c, audience_filter, (), UTC_ZONE) for c, audience_filter in keys]
         )
         return [
-            groups[0].stats if isinstance(groups, list) and groups else NO_AUDIENCE
+            groups if isinstance(groups, AppError) else groups[0].stats if groups else NO_AUDIENCE
             for groups in found
         ]
 
-    async def _load_breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[Group] | BadInput]:
+    async def _load_breakdowns(self, keys: Sequence[BreakdownKey]) -> list[list[Group] | AppError]:
         # As stats: one statement per distinct (filter, dimensions), run together; the
         # statement groups by quarter-hours of UTC, whatever the time zone.
         campaigns_by_query: dict[tuple[AudienceFilter, tuple[Dimension, ...]], list[int]] = (
@@ -119,9 +106,12 @@ class Loaders:
             for (audience_filter, by), by_campaign in zip(campaigns_by_query, results, strict=True)
             for campaign_id, groups in by_campaign.items()
         }
-        answers: list[list[Group] | BadInput] = []
-        for key in keys:  # a breakdown over the bound fails alone, not its whole batch
-            groups = in_zone(found.get(key[:3], []), key[2], key[3])
+        answers: list[list[Group] | AppError] = []
+        for key in keys:  # an unknown campaign, or a breakdown over the bound, fails alone
+            if key[:3] not in found:
+                answers.append(NotFound(f"campaign {key[0]} not found"))
+                continue
+            groups = in_zone(found[key[:3]], key[2], key[3])
             answers.append(groups if len(groups) <= MAX_GROUPS else too_many(key[0], len(groups)))
         return answers
 

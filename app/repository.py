@@ -118,7 +118,7 @@ class Repository:
         campaign's number of groups costs, not its number of records.
         """
         found = await self.breakdown(workspace_id, campaign_ids, audience_filter, ())
-        return {campaign_id: groups[0].stats for campaign_id, groups in found.items()}
+        return {campaign_id: groups[0].stats for campaign_id, groups in found.items() if groups}
 
     async def breakdown(
         self,
@@ -132,7 +132,8 @@ class Repository:
         dimension reads a column that is not in the rollup's key. A time dimension's value
         is the quarter-hour of UTC that holds the last attempt (app.breakdowns folds them);
         an empty text is no value, as NULL is.
-        Groups without a matching record are absent, and so are such campaigns."""
+        Groups without a matching record are absent; each of the workspace's campaigns among
+        campaign_ids is a key (with no groups when no record matches), and only those."""
         stmt = statements.breakdown(self._sqlite, statements.shape(audience_filter), tuple(by))
         bound = {
             **statements.scope(workspace_id, list(campaign_ids)),
@@ -144,13 +145,16 @@ class Repository:
         for row in rows:
             campaign_id, *key = row[: 1 + len(by)]
             records, attempts, duration, successful = row[1 + len(by) :]
-            if records:  # PostgreSQL's deltas may have emptied a group of the rollup
+            groups = found.setdefault(campaign_id, [])  # a campaign of the workspace
+            # No records: the campaign's own row, or a group of the rollup that PostgreSQL's
+            # deltas have emptied.
+            if records:
                 stats = AudienceStats(int(records), int(attempts), int(duration), int(successful))
                 key = [
                     self._quarter_hour(value) if dimension.is_time and value is not None else value
                     for dimension, value in zip(by, key, strict=True)
                 ]
-                found.setdefault(campaign_id, []).append(Group(tuple(key), stats))
+                groups.append(Group(tuple(key), stats))
         return found
 
     def _quarter_hour(self, value: Any) -> datetime:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import datetime
 from urllib.parse import parse_qsl
@@ -123,9 +124,10 @@ async def audience_list(request: Request) -> JSONResponse:
     await _charge(request, _LIST_TWIN, {"limit": limit})
     repository: Repository = request.state.repository
     loaders = Loaders(repository, request.state.workspace_id)
-    stats = await loaders.campaign_stats(campaign_id, audience_filter)
-    campaign = await loaders.campaign.load(campaign_id)  # loaded already: no statement
-    assert campaign is not None
+    stats, campaign = await asyncio.gather(
+        loaders.campaign_stats(campaign_id, audience_filter), loaders.campaign.load(campaign_id)
+    )
+    assert campaign is not None  # the stats would have been NotFound
     offset, total = (page - 1) * limit, stats.total_audience
     records = []
     if offset < total:  # a page past the end is empty, with the true totals

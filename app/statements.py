@@ -103,14 +103,26 @@ def campaigns(sqlite: bool) -> sa.Select[Any]:
 
 
 @lru_cache(maxsize=_MOST_SHAPES)
-def breakdown(sqlite: bool, filter_shape: Shape, by: tuple[Dimension, ...]) -> sa.Select[Any]:
+def breakdown(
+    sqlite: bool, filter_shape: Shape, by: tuple[Dimension, ...]
+) -> sa.CompoundSelect[Any]:
     """The groups of each campaign asked for (`scope`) by the dimensions: campaign id, a key
     per dimension, records, attempts, duration, successful calls. From the rollup unless the
-    filter or a dimension reads a column that is not in the rollup's key."""
+    filter or a dimension reads a column that is not in the rollup's key.
+
+    Each of the workspace's campaigns among those asked for also has a row of no records, so
+    that the same statement tells a campaign without a matching record from one that is not
+    the workspace's: a stats request needs no statement of its own to check its campaign."""
     in_rollup = tested_columns(filter_shape) <= set(ROLLUP_KEY)
     if in_rollup and all(dimension.in_rollup for dimension in by):
-        return _group_stats(sqlite, filter_shape, by)
-    return _record_stats(sqlite, filter_shape, by)
+        groups = _group_stats(sqlite, filter_shape, by)
+    else:
+        groups = _record_stats(sqlite, filter_shape, by)
+    present = sa.select(campaign.c.id, *(sa.null() for _ in by), *(sa.literal(0),) * 4).where(
+        campaign.c.workspace_id == sa.bindparam("workspace_id"),
+        one_of(sqlite, campaign.c.id, "campaign_ids"),
+    )
+    return sa.union_all(groups, present)
 
 
 def _record_stats(sqlite: bool, filter_shape: Shape, by: tuple[Dimension, ...]) -> sa.Select[Any]:
