@@ -64,15 +64,19 @@ class FakeRepository:
         by: Sequence[Dimension],
     ) -> dict[int, list[Group]]:
         """Stats (the breakdown by no dimension) are all this fake knows; each statement is
-        recorded as a "stats" call."""
+        recorded as a "stats" call. Each of the workspace's campaigns asked for is a key, with
+        no group when no record matches."""
         assert tuple(by) == ()
         self.calls.append(("stats", (workspace_id, list(campaign_ids), audience_filter)))
         await asyncio.sleep(0)
+        known = set(self.campaigns_with_stats) | self.campaigns_without_stats
         # Answered in the reverse order, so a loader relying on order would be wrong.
         return {
             campaign_id: [Group((), _stats(campaign_id, audience_filter))]
-            for campaign_id in reversed(campaign_ids)
             if audience_filter in self.campaigns_with_stats.get(campaign_id, ())
+            else []
+            for campaign_id in reversed(campaign_ids)
+            if campaign_id in known
         }
 
     async def campaigns(self, workspace_id: int, ids: Sequence[int]) -> dict[int, Campaign]:
@@ -155,17 +159,19 @@ async def test_stats_load_many_keeps_key_order() -> None:
     assert len(repository.called("stats")) == 2
 
 
-async def test_stats_of_missing_campaigns_are_empty() -> None:
-    repository = FakeRepository({1: {BUSY}})
+async def test_stats_of_missing_campaigns_are_not_found_alone() -> None:
+    repository = FakeRepository({1: {BUSY}}, campaigns_without_stats={2})
     loaders = _loaders(repository)
 
     found = await asyncio.gather(
         loaders.stats.load((404, BUSY)),
         loaders.stats.load((1, BUSY)),
         loaders.stats.load((2, BUSY)),
+        return_exceptions=True,
     )
 
-    assert found == [NO_AUDIENCE, _stats(1, BUSY), NO_AUDIENCE]
+    assert isinstance(found[0], NotFound)
+    assert found[1:] == [_stats(1, BUSY), NO_AUDIENCE]
     assert repository.called("stats") == [(WORKSPACE_ID, [404, 1, 2], BUSY)]
 
 
@@ -207,8 +213,8 @@ async def test_campaign_stats_of_a_campaign() -> None:
     loaders = _loaders(repository)
 
     assert await loaders.campaign_stats(1, BUSY) == _stats(1, BUSY)
-    # The campaign and its stats, one call each.
-    assert repository.called("campaigns") == [(WORKSPACE_ID, [1])]
+    # One call: the stats tell whether the campaign is the workspace's.
+    assert repository.called("campaigns") == []
     assert repository.called("stats") == [(WORKSPACE_ID, [1], BUSY)]
 
 
@@ -231,7 +237,7 @@ async def test_campaign_stats_of_several_campaigns_batch_together() -> None:
     found = await asyncio.gather(*(loaders.campaign_stats(i, BUSY) for i in (3, 1, 2)))
 
     assert found == [_stats(3, BUSY), _stats(1, BUSY), _stats(2, BUSY)]
-    assert repository.called("campaigns") == [(WORKSPACE_ID, [3, 1, 2])]
+    assert repository.called("campaigns") == []
     assert repository.called("stats") == [(WORKSPACE_ID, [3, 1, 2], BUSY)]
 
 
