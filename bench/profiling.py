@@ -65,10 +65,14 @@ def _parts(frame_info: str) -> tuple[str, str, str]:
 
 def layer(stack: list[str]) -> str:
     frames = [_parts(info) for info in stack]
-    # Callbacks run under Handle._run; below it is the loop itself. SQLAlchemy's greenlets
-    # have stacks of their own, without the loop.
+    # Callbacks run under Handle._run; below it is the loop itself. uvloop's loop is C, so
+    # there a callback's frames start right under asyncio.run's. SQLAlchemy's greenlets have
+    # stacks of their own, without the loop.
     runs = [
-        i for i, (fn, path, _) in enumerate(frames) if fn == "_run" and "asyncio/events" in path
+        i
+        for i, (fn, path, _) in enumerate(frames)
+        if (fn == "_run" and "asyncio/events" in path)
+        or (fn == "run" and "asyncio/runners" in path)
     ]
     if runs:
         task = [f"{function} {path}" for function, path, _ in frames[runs[-1] + 1 :]]

@@ -721,13 +721,15 @@ def _layers(layers: dict[str, Any], rps: float) -> list[str]:
 
 def _profile(profile: dict[str, Any], backend: str) -> list[str]:
     thread = (
-        " Work that aiosqlite does in its own thread is not sampled: the loop waits for it in "
-        "the selector, and is woken through its self-pipe when a result is ready."
+        " Work that aiosqlite does in its own thread is not sampled: the loop waits for it, "
+        "and is woken through its self-pipe when a result is ready."
         if backend == "sqlite"
         else ""
     )
     lines = [
-        f"Profile: pyinstrument sampled the event loop thread of a one-process server for "
+        "Profile (uvloop's loop is C, so the loop's waits for I/O are not sampled: the "
+        "shares are of busy time): "
+        f"pyinstrument sampled the event loop thread of a one-process server for "
         f"{profile['duration_s']:.1f} s of the same load, {profile.get('load', 'repeated')} "
         f"requests; session in `{profile['session']}` "
         "(`.venv/bin/pyinstrument --load=<file>` shows the call tree). A sample counts for the "
