@@ -15,17 +15,20 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.types import Scope
 
 from app.auth import TokenAuth, Tokens
 from app.bounds import RequestBounds
 from app.changes import changes_of
-from app.db import create_engine
+from app.db import create_engine, newest_migration
 from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.documents import Documents, load_trusted, store_for
 from app.graphql.response_cache import ResponseCache
 from app.graphql.schema import schema
 from app.graphql.view import GraphQLView, is_graphiql_page
+from app.health import HEALTH_PATH, READY_PATH, healthz, readyz
+from app.health import PATHS as HEALTH_PATHS
 from app.live import Live
 from app.repository import Repository
 from app.rest import audience_list, campaign_audience_breakdown, campaign_audience_stats
@@ -54,6 +57,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
         pushing = asyncio.create_task(live.run())
         try:
             yield {
+                "engine": engine,
+                "newest_migration": newest,
+                "connect_timeout": settings.timeouts.connect,
                 "repository": repository,
                 "tokens": Tokens(repository, settings.token_cache_seconds),
                 "buckets": buckets,
@@ -72,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                     await compacting
             await engine.dispose()
 
+    newest = newest_migration()
     trusted = None
     if settings.trusted_documents is not None:
         trusted = load_trusted(settings.trusted_documents, schema._schema)
@@ -84,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Route(STATS_PATH, campaign_audience_stats),
             Route(LIST_PATH, audience_list),
             Route(BREAKDOWN_PATH, campaign_audience_breakdown),
+            Route(HEALTH_PATH, healthz),
+            Route(READY_PATH, readyz),
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[
@@ -100,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 max_body_bytes=settings.max_body_bytes,
                 timeout=settings.timeouts.request,
             ),
-            Middleware(TokenAuth, is_public=is_graphiql_page),
+            Middleware(TokenAuth, is_public=_is_public),
         ],
         exception_handlers={
             AppError: _app_error,
@@ -110,6 +119,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         },
         lifespan=lifespan,
     )
+
+
+def _is_public(scope: Scope) -> bool:
+    """The GraphiQL page and its files, and the health checks, need no token."""
+    return scope.get("path") in HEALTH_PATHS or is_graphiql_page(scope)
 
 
 async def _app_error(request: Request, error: Exception) -> Response:

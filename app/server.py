@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 from contextlib import suppress
+from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
 
 # A WebSocket that has not answered a ping within this many seconds is dropped; a ping goes
@@ -29,6 +31,18 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
+# uvicorn's logging, with the health checks left out of the access log (each worker process
+# sets its logging up from this).
+LOG_CONFIG: dict[str, Any] = {
+    **LOGGING_CONFIG,
+    "filters": {"health_checks": {"()": "app.health.HealthChecksFilter"}},
+    "handlers": {
+        **LOGGING_CONFIG["handlers"],
+        "access": {**LOGGING_CONFIG["handlers"]["access"], "filters": ["health_checks"]},
+    },
+}
+
+
 def serve(
     app: str, *, factory: bool, host: str, port: int, max_message_bytes: int, workers: int = 1
 ) -> None:
@@ -42,6 +56,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
+        log_config=LOG_CONFIG,
         ws_max_size=max_message_bytes,
         ws_ping_interval=PING_SECONDS,
         ws_ping_timeout=PING_SECONDS,
