@@ -1,4 +1,5 @@
-"""The `audience-stats` command: serve | load | generate | rollups | simulate | export-schema."""
+"""The `audience-stats` command: serve | load | generate | rollups | simulate | tokens |
+export-schema."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import signal
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import make_url
 from tqdm import tqdm
 
-from app import rollups, simulate
+from app import rollups, simulate, tokens
 from app.db import create_engine, migrate
 from app.demo import SEEDS
 from app.filters import AudienceStatus
@@ -69,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only this campaign (repeatable); all campaigns when absent",
     )
     _add_simulate(commands)
+    _add_tokens(commands)
     commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     args = parser.parse_args(argv)
 
@@ -103,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _generate(args.directory, plan, _bars(args.quiet, " rows"))
     elif args.command == "simulate":
         return asyncio.run(_simulate(defaults, args))
+    elif args.command == "tokens":
+        return asyncio.run(_tokens(defaults, args))
     else:
         from app.graphql.schema import schema
 
@@ -359,3 +364,66 @@ async def _rebuild_rollups(settings: Settings, campaign_ids: list[int] | None) -
     which = "every campaign" if campaign_ids is None else f"campaigns {campaign_ids}"
     print(f"Rebuilt the rollup of {which} from the records.")
     return 0
+
+
+def _add_tokens(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser("tokens", help="make, list or revoke API tokens")
+    actions = parser.add_subparsers(dest="action", required=True)
+    create = actions.add_parser(
+        "create", help="make a token of a workspace and print it (only its hash is kept)"
+    )
+    create.add_argument("--workspace", type=_count(1), required=True, metavar="ID")
+    create.add_argument("--name", default="made by audience-stats tokens create")
+    listing = actions.add_parser(
+        "list", help="the tokens: id, workspace, name, created, revoked (never the token)"
+    )
+    listing.add_argument("--workspace", type=_count(1), metavar="ID", help="only this one's")
+    revoke = actions.add_parser(
+        "revoke", help="revoke a token by its id, as `tokens list` shows it"
+    )
+    revoke.add_argument("id", help=f"the {tokens.ID_LENGTH} hex digits `tokens list` shows")
+
+
+async def _tokens(settings: Settings, args: argparse.Namespace) -> int:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        if args.action == "create":
+            token = await tokens.create(engine, args.workspace, args.name)
+            print(token)
+            print(
+                "Keep it now: only its SHA-256 is stored, so it cannot be shown again.",
+                file=sys.stderr,
+            )
+        elif args.action == "list":
+            for found in await tokens.listed(engine, args.workspace):
+                print(_token_line(found))
+        else:
+            revoked = await tokens.revoke(engine, args.id)
+            print(_token_line(revoked))
+            print(
+                f"Refused by every server within {settings.token_cache_seconds:g} s "
+                "(AUDIENCE_STATS_TOKEN_CACHE_SECONDS).",
+                file=sys.stderr,
+            )
+    except tokens.TokenError as error:
+        print(f"audience-stats tokens {args.action}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    return 0
+
+
+def _token_line(found: tokens.TokenInfo) -> str:
+    def when(moment: datetime | None) -> str:
+        return "-" if moment is None else moment.isoformat(timespec="seconds")
+
+    return "\t".join(
+        [
+            found.id,
+            f"workspace {found.workspace_id}",
+            found.name,
+            f"created {when(found.created_at)}",
+            f"revoked {when(found.revoked_at)}",
+        ]
+    )

@@ -63,6 +63,7 @@ api_token = sa.Table(
     sa.Column("workspace_id", sa.ForeignKey("workspace.id"), nullable=False, index=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("revoked_at", UTCDateTime()),
+    sa.Column("created_at", UTCDateTime()),  # by `tokens create`; none for loaded tokens
 )
 
 campaign = sa.Table(
