@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
@@ -74,9 +75,21 @@ def _sqlite_pragmas(busy_seconds: float, dbapi_connection: Any, _record: Any) ->
     cursor.close()
 
 
+# The advisory lock that migrations take on PostgreSQL ("migrate" in ASCII).
+MIGRATION_LOCK = 0x6D696772617465
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration. Processes that start at once
+    (replicas, or serve commands on one SQLite file) take turns: the first migrates, the
+    others then find the schema current."""
     async with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            await connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
+        else:  # the driver begins no transaction before DDL: take the write lock first
+            await connection.exec_driver_sql("BEGIN IMMEDIATE")
         await connection.run_sync(_upgrade)
 
 

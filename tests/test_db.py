@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import warnings
 from functools import partial
 from pathlib import Path
@@ -13,15 +14,15 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from asgi_lifespan import LifespanManager
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import Pool
 
 from app.app import create_app
-from app.db import create_engine, migrate
+from app.db import create_engine, migrate, newest_migration
 from app.settings import Settings
 from app.tables import campaign_audience_rollup, exists_on, metadata
-from tests.conftest import BACKENDS
+from tests.conftest import BACKENDS, POSTGRES_URL, _create_or_drop
 from tests.factories import add_campaign, add_workspace
 
 
@@ -108,3 +109,28 @@ async def test_concurrent_requests_open_no_connection_once_the_pool_is_warm(
         event.remove(Pool, "connect", count)
     assert 0 < warm <= 4 + 2  # the pool, and the live loop's change signal
     assert len(opened) == warm
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_processes_that_start_at_once_migrate_once(backend: str, tmp_path: Path) -> None:
+    """Replicas and workers starting together each migrate: they take turns, and the schema
+    ends at the newest migration with nothing done twice."""
+    if backend == "sqlite":
+        url, database = f"sqlite+aiosqlite:///{tmp_path / 'new.db'}", None
+    else:
+        database = f"migrate_race_{os.getpid()}"
+        await _create_or_drop(database, create=True)
+        url = make_url(POSTGRES_URL).set(database=database).render_as_string(False)
+    engines = [create_engine(url) for _ in range(4)]
+    try:
+        await asyncio.gather(*(migrate(engine) for engine in engines))
+        async with engines[0].connect() as conn:
+            versions = (
+                await conn.execute(sa.text("SELECT version_num FROM alembic_version"))
+            ).all()
+        assert [v for (v,) in versions] == [newest_migration()]
+    finally:
+        for engine in engines:
+            await engine.dispose()
+        if database is not None:
+            await _create_or_drop(database, create=False)

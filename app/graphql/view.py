@@ -300,15 +300,17 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
         execute = partial(
             super().execute_single, request, request_adapter, sub_response, context, root_value
         )
-        if not isinstance(context, Context) or request_data.query is None:
-            return await execute(request_data)
-        cache = context.responses
-        found_by = response_cache.key(
-            context.workspace_id,
+        query, name, variables = (
             request_data.query,
             request_data.operation_name,
             request_data.variables,
         )
+        # Execution refuses what is not a text, a name and a map (and says why).
+        well_formed = isinstance(name, str | None) and isinstance(variables, dict | None)
+        if not (isinstance(context, Context) and isinstance(query, str) and well_formed):
+            return await execute(request_data)
+        cache = context.responses
+        found_by = response_cache.key(context.workspace_id, query, name, variables)
         answer = cache.get(found_by)
         if answer is not None:
             try:

@@ -210,3 +210,19 @@ def test_the_cache_keeps_the_answers_used_last() -> None:
     assert cache.get(keys[2]) is not None
     assert key(1, "q", None, {"a": 1, "b": 2}) == key(1, "q", None, {"b": 2, "a": 1})
     assert key(1, "q", None, {"id": 1}) != key(2, "q", None, {"id": 1})
+
+
+@pytest.mark.parametrize(
+    "malformed",
+    [{"operationName": {}}, {"operationName": []}, {"operationName": 7}, {"variables": "x"}],
+)
+async def test_malformed_requests_are_refused_as_without_the_cache(
+    engine: AsyncEngine, client: httpx.AsyncClient, malformed: dict[str, Any]
+) -> None:
+    tokens = await _seed(engine)
+    body = {"query": STATS, "variables": {"id": 1}, **malformed}
+    headers = {"token": tokens[1], "accept": "application/graphql-response+json"}
+    for _ in range(2):
+        response = await client.post("/graphql", json=body, headers=headers)
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
