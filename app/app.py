@@ -30,6 +30,7 @@ from app.graphql.view import GraphQLView, is_graphiql_page
 from app.health import HEALTH_PATH, READY_PATH, healthz, readyz
 from app.health import PATHS as HEALTH_PATHS
 from app.live import Live
+from app.logs import REQUEST_ID_HEADER, RequestLog
 from app.repository import Repository
 from app.rest import audience_list, campaign_audience_breakdown, campaign_audience_stats
 from app.rollups import compact_every
@@ -96,13 +97,16 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Mount(ASSETS_PATH, graphiql_assets()),
         ],
         middleware=[
-            # Outermost, so that preflight requests are answered without a token, and every
+            # Outermost: every request, a refused one too, has its id and its access line.
+            Middleware(RequestLog),
+            # Next, so that preflight requests are answered without a token, and every
             # answer, a refusal too, carries the CORS headers a browser needs to read it.
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["token", "authorization", "content-type"],
+                allow_headers=["token", "authorization", "content-type", REQUEST_ID_HEADER],
+                expose_headers=[REQUEST_ID_HEADER],
             ),
             Middleware(
                 RequestBounds,

@@ -10,6 +10,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import AppError, ErrorCode
+from app.logs import access_of
 from app.repository import Repository
 from app.routes import error_response
 from app.throttle import Budget
@@ -95,6 +96,8 @@ class TokenAuth:
             )
             await response(scope, receive, send)
             return
+        if (access := access_of(scope)) is not None:
+            access.workspace_id = workspace_id
         # A new dict: the server's lifespan state is shared, this request's caller is not.
         # The caller's rate budget is keyed by the token's digest, never the token itself.
         scope["state"] = {

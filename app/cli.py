@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
+import logging.config
 import math
 import signal
 import sys
@@ -23,10 +25,13 @@ from app.filters import AudienceStatus
 from app.generate import Plan, generate, workspace_token
 from app.load_format import LoadError
 from app.loading import load_directory
+from app.logs import log_config
 from app.progress import Progress, ProgressBar
 from app.server import serve
 from app.settings import Settings
 from app.tables import ROLLUP_KEY
+
+logger = logging.getLogger("app.cli")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "serve":
+        # The server's logging from the start, so that preparing logs as serving does.
+        logging.config.dictConfig(log_config(defaults.json_logs))
         asyncio.run(_prepare(defaults))
         # The factory reads the same environment (DATABASE_URL and the rest) as this did.
         serve(
@@ -85,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             max_message_bytes=defaults.max_body_bytes,
             workers=args.workers,
+            json_logs=defaults.json_logs,
         )
     elif args.command == "load":
         return asyncio.run(_load(defaults, args.directory, _bars(args.quiet, " lines")))
@@ -128,7 +136,7 @@ async def _prepare(settings: Settings) -> None:
     try:
         await migrate(engine)
         if new:
-            print(f"New database: loading the demo data from {SEEDS}", file=sys.stderr)
+            logger.info("New database: loading the demo data from %s", SEEDS)
             await load_directory(engine, SEEDS, demo=True)
     finally:
         await engine.dispose()

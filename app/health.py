@@ -1,6 +1,6 @@
 """Health for load balancers and orchestrators: /healthz says the process answers (no
 database call), /readyz that the database answers and its schema is at the newest migration.
-Both are public, cost no rate budget, and are left out of the access log."""
+Both are public, cost no rate budget, and are left out of the access log (app.logs)."""
 
 from __future__ import annotations
 
@@ -46,13 +46,3 @@ async def readyz(request: Request) -> JSONResponse:
 
 def _unavailable(reason: str) -> JSONResponse:
     return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
-
-
-class HealthChecksFilter(logging.Filter):
-    """Drops the access log lines of the health paths: probes every few seconds would drown
-    the requests that matter."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        args = record.args
-        path = args[2] if isinstance(args, tuple) and len(args) > 2 else None
-        return not (isinstance(path, str) and path.split("?", 1)[0] in PATHS)

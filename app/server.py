@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import socket
 from contextlib import suppress
-from typing import Any
 
 import uvicorn
-from uvicorn.config import LOGGING_CONFIG
 from uvicorn.supervisors import Multiprocess
+
+from app.logs import log_config
 
 # A WebSocket that has not answered a ping within this many seconds is dropped; a ping goes
 # out after as long without one (idle subscription sockets included).
@@ -31,20 +31,15 @@ class NoDelayConfig(uvicorn.Config):
         return sock
 
 
-# uvicorn's logging, with the health checks left out of the access log (each worker process
-# sets its logging up from this).
-LOG_CONFIG: dict[str, Any] = {
-    **LOGGING_CONFIG,
-    "filters": {"health_checks": {"()": "app.health.HealthChecksFilter"}},
-    "handlers": {
-        **LOGGING_CONFIG["handlers"],
-        "access": {**LOGGING_CONFIG["handlers"]["access"], "filters": ["health_checks"]},
-    },
-}
-
-
 def serve(
-    app: str, *, factory: bool, host: str, port: int, max_message_bytes: int, workers: int = 1
+    app: str,
+    *,
+    factory: bool,
+    host: str,
+    port: int,
+    max_message_bytes: int,
+    workers: int = 1,
+    json_logs: bool = False,
 ) -> None:
     """Serve the app at the import string; several workers share one listening socket, and
     each imports the app (or calls the factory) itself. A WebSocket message over
@@ -56,7 +51,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        log_config=LOG_CONFIG,
+        log_config=log_config(json_logs),
+        access_log=False,  # app.logs writes the access lines, with request ids
         ws_max_size=max_message_bytes,
         ws_ping_interval=PING_SECONDS,
         ws_ping_timeout=PING_SECONDS,

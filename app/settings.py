@@ -67,6 +67,8 @@ class Settings:
     live: LiveLimits = LiveLimits()
     # A persisted-documents file: when set, only its documents run (app.graphql.documents).
     trusted_documents: Path | None = None
+    # Log lines as text, or as one JSON object a line (app.logs).
+    json_logs: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -119,6 +121,7 @@ class Settings:
             trusted_documents=Path(trusted)
             if (trusted := env.get("AUDIENCE_STATS_TRUSTED_DOCUMENTS"))
             else None,
+            json_logs=_log_format(env) == "json",
             live=LiveLimits(
                 interval=_seconds(env, "AUDIENCE_STATS_LIVE_SECONDS", live.interval),
                 subscriptions_per_connection=_count(
@@ -135,6 +138,13 @@ class Settings:
                 ),
             ),
         )
+
+
+def _log_format(env: Mapping[str, str]) -> str:
+    text = (env.get("AUDIENCE_STATS_LOG_FORMAT") or "text").strip().lower()
+    if text not in ("text", "json"):
+        raise ValueError(f"AUDIENCE_STATS_LOG_FORMAT must be text or json, got {text!r}")
+    return text
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:

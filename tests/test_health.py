@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.app import create_app
 from app.db import newest_migration
-from app.health import HealthChecksFilter
 from app.settings import RateLimits, Settings, Timeouts
 from tests.conftest import BACKENDS
 from tests.proxy import Mode, Proxy
@@ -93,16 +91,3 @@ async def test_readyz_is_503_while_the_database_cannot_be_reached(
     assert health.status_code == 200
     assert ready.status_code == 503
     assert ready.json()["reason"].startswith("the database cannot be reached"), ready.text
-
-
-def test_the_access_log_leaves_out_the_health_checks() -> None:
-    keep = HealthChecksFilter()
-
-    def line(path: str) -> logging.LogRecord:
-        args = ("127.0.0.1:5000", "GET", path, "1.1", 200)
-        return logging.LogRecord("uvicorn.access", logging.INFO, "", 0, "%s %s %s", args, None)
-
-    assert not keep.filter(line("/healthz"))
-    assert not keep.filter(line("/readyz?verbose=1"))
-    assert keep.filter(line("/graphql"))
-    assert keep.filter(line("/api/v1/global/campaign-audience-stats?campaign_id=1"))

@@ -43,6 +43,7 @@ from app.graphql.documents import Documents, PersistedQueryError
 from app.graphql.response_cache import Answer
 from app.graphql.schema import schema
 from app.loaders import Loaders
+from app.logs import access_of
 from app.routes import GRAPHQL_PATH
 from app.settings import LiveLimits
 from app.throttle import Budget
@@ -305,6 +306,8 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             request_data.operation_name,
             request_data.variables,
         )
+        if isinstance(name, str) and (access := access_of(request.scope)) is not None:
+            access.operation = name
         # Execution refuses what is not a text, a name and a map (and says why).
         well_formed = isinstance(name, str | None) and isinstance(variables, dict | None)
         if not (isinstance(context, Context) and isinstance(query, str) and well_formed):
