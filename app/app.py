@@ -21,7 +21,7 @@ from app.auth import TokenAuth, Tokens
 from app.bounds import RequestBounds
 from app.changes import changes_of
 from app.db import create_engine, newest_migration
-from app.errors import INTERNAL_MESSAGE, AppError, ErrorCode
+from app.errors import AppError, ErrorCode
 from app.graphiql.page import ASSETS_PATH, graphiql_assets
 from app.graphql.documents import Documents, load_trusted, store_for
 from app.graphql.response_cache import ResponseCache
@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             compacting = asyncio.create_task(compact_every(engine, settings.compact_seconds))
         buckets = buckets_for(settings.rate_limits, settings.redis_url, settings.redis_prefix)
         repository = Repository(engine)
-        responses = ResponseCache(settings.response_cache_size)
+        # Kept answers are served while the change signal is read every two ticks or sooner.
+        responses = ResponseCache(settings.response_cache_size, 2 * settings.live.interval)
         changes = changes_of(engine, settings.timeouts.connect)
         live = Live(repository, changes, settings.live.interval, heard=responses.changed)
         pushing = asyncio.create_task(live.run())
@@ -119,7 +120,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
             AppError: _app_error,
             ClientDisconnect: _client_gone,
             HTTPException: _http_error,
-            Exception: _internal_error,
         },
         lifespan=lifespan,
     )
@@ -155,9 +155,3 @@ async def _http_error(request: Request, error: Exception) -> Response:
     return error_response(
         request.url.path, code, error.detail, status=error.status_code, headers=error.headers
     )
-
-
-async def _internal_error(request: Request, error: Exception) -> Response:
-    # No stack trace, SQL or driver text reaches the client; the log has it all.
-    logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
-    return error_response(request.url.path, ErrorCode.INTERNAL_SERVER_ERROR, INTERNAL_MESSAGE)

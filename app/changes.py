@@ -4,7 +4,8 @@ statement in any writer's transaction.
 PostgreSQL: the step that folds the rollup's deltas (app.rollups.compact, once a second on
 one server process, and in loads) NOTIFYs the campaigns it folded; each process LISTENs on
 one connection of its own. NOTIFY takes a database-wide lock at commit, so it is sent from
-there, never from the writers' triggers. SQLite: `PRAGMA data_version` changes when any
+there, never from the audience writers' triggers (campaign writes, which are rare, NOTIFY
+from a trigger: migration 0006). SQLite: `PRAGMA data_version` changes when any
 other connection commits; each process asks once a tick.
 """
 

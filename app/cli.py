@@ -393,9 +393,9 @@ def _add_tokens(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 async def _tokens(settings: Settings, args: argparse.Namespace) -> int:
+    await _prepare(settings)  # as serve would: a new embedded database gets the demo data
     engine = create_engine(settings.database_url)
     try:
-        await migrate(engine)
         if args.action == "create":
             token = await tokens.create(engine, args.workspace, args.name)
             print(token)

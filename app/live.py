@@ -85,7 +85,8 @@ class Live:
 
     async def watch(self, watched: Watched) -> AsyncIterator[list[Group]]:
         """The current value at once, then each new one; an AppError of the value (a
-        breakdown over its bound) ends the stream with that error."""
+        breakdown over its bound, a campaign no longer the workspace's) ends the stream with
+        that error."""
         topic = self._topics.setdefault(watched, _Topic())
         topic.subscribers += 1
         try:

@@ -33,7 +33,8 @@ class PageKey:
 
 class Loaders:
     """Loaders for one request of one workspace; never shared between requests. Every read
-    of a request goes through them, so they know which campaigns its answer depends on."""
+    of a GraphQL query goes through them, so they know which of the workspace's campaigns its
+    answer depends on (app.graphql.response_cache)."""
 
     def __init__(self, repository: Repository, workspace_id: int) -> None:
         self._repository = repository
@@ -94,7 +95,6 @@ class Loaders:
         )
         for campaign_id, audience_filter, by, _ in keys:
             campaigns_by_query[(audience_filter, by)].append(campaign_id)
-        self._campaigns_read.update(key[0] for key in keys)
         results = await asyncio.gather(
             *(
                 self._repository.breakdown(self._workspace_id, campaign_ids, audience_filter, by)
@@ -106,6 +106,9 @@ class Loaders:
             for (audience_filter, by), by_campaign in zip(campaigns_by_query, results, strict=True)
             for campaign_id, groups in by_campaign.items()
         }
+        # Only the workspace's own campaigns: a change to another's must not drop this
+        # request's kept answer, or its timing would tell that the campaign exists.
+        self._campaigns_read.update(c for by_campaign in results for c in by_campaign)
         answers: list[list[Group] | AppError] = []
         for key in keys:  # an unknown campaign, or a breakdown over the bound, fails alone
             if key[:3] not in found:
@@ -116,13 +119,13 @@ class Loaders:
         return answers
 
     async def _load_campaigns(self, ids: Sequence[int]) -> list[Campaign | None]:
-        self._campaigns_read.update(ids)
         found = await self._repository.campaigns(self._workspace_id, ids)
+        self._campaigns_read.update(found)  # the workspace's own only, as in breakdowns
         return [found.get(campaign_id) for campaign_id in ids]
 
     async def _load_pages(self, keys: Sequence[PageKey]) -> list[Page[AudienceRecord]]:
-        # Pages differ in campaign, position and order, so each is its own keyset query.
-        self._campaigns_read.update(key.campaign_id for key in keys)
+        # Pages differ in campaign, position and order, so each is its own keyset query. (A
+        # page is of a campaign this request loaded, so its read is recorded there.)
         return list(
             await asyncio.gather(
                 *(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from contextvars import ContextVar
@@ -20,7 +21,9 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.errors import INTERNAL_MESSAGE, ErrorCode
 from app.health import PATHS as HEALTH_PATHS
+from app.routes import error_response
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _MOST_ID_CHARACTERS = 128
@@ -28,6 +31,11 @@ ACCESS = "audience_stats.access"  # where a request's scope keeps what its acces
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_logger = logging.getLogger("app.access")
+logger = logging.getLogger("app")
+
+
+# A GraphQL name (the spec's Name), short enough for a log line; others are not logged.
+OPERATION_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 
 
 @dataclass(slots=True)
@@ -75,6 +83,14 @@ class RequestLog:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # Starlette's last-resort handler sits outside every middleware: failures are
+            # answered here, so that the 500 and its log line carry the request id. No stack
+            # trace, SQL or driver text reaches the client; the log has it all.
+            logger.error("%s %s failed", scope["method"], scope["path"], exc_info=error)
+            if not access.status:  # else the answer has begun, and can only be cut short
+                path, internal = scope["path"], ErrorCode.INTERNAL_SERVER_ERROR
+                await error_response(path, internal, INTERNAL_MESSAGE)(scope, receive, send_with_id)
         finally:
             if scope["path"] not in HEALTH_PATHS:
                 _log_access(scope, access, time.perf_counter() - started)
@@ -90,7 +106,12 @@ def _log_access(scope: Scope, access: Access, seconds: float) -> None:
         "operation": access.operation,
         "workspace_id": access.workspace_id,
     }
-    text = " ".join(f"{k}={v}" for k, v in fields.items() if v is not None)
+    # Texts as Python writes them, escapes and all: a path may decode to a line break.
+    text = " ".join(
+        f"{k}={v!r}" if isinstance(v, str) else f"{k}={v}"
+        for k, v in fields.items()
+        if v is not None
+    )
     access_logger.info(text, extra={"access": fields})
 
 

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse
 
 from app import breakdowns, listing
 from app.breakdowns import Dimension
-from app.errors import BadInput
+from app.errors import BadInput, NotFound
 from app.filters import FILTER_FIELDS, LIST_FIELDS, RANGE_FIELDS, AudienceFilter, AudienceStatus
 from app.graphql.cost import requested_cost
 from app.graphql.schema import schema
@@ -127,7 +127,8 @@ async def audience_list(request: Request) -> JSONResponse:
     stats, campaign = await asyncio.gather(
         loaders.campaign_stats(campaign_id, audience_filter), loaders.campaign.load(campaign_id)
     )
-    assert campaign is not None  # the stats would have been NotFound
+    if campaign is None:  # gone between the two statements
+        raise NotFound(f"campaign {campaign_id} not found")
     offset, total = (page - 1) * limit, stats.total_audience
     records = []
     if offset < total:  # a page past the end is empty, with the true totals

@@ -47,7 +47,8 @@ class Settings:
     # in cookies, so allowing any origin exposes nothing a token does not already grant.
     cors_origins: tuple[str, ...] = ("*",)
     # How often each server process folds PostgreSQL's rollup deltas into the rollup. Stats
-    # read the deltas too, so this bounds their number, not how fresh the numbers are.
+    # read the deltas too, so this bounds their number, not how fresh the numbers are; it
+    # does bound how fresh a kept answer of the response cache is (its change signal).
     compact_seconds: float = 1.0
     timeouts: Timeouts = Timeouts()
     # How long a process trusts a token the database named (app.auth.Tokens): a revoked

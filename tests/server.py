@@ -6,11 +6,13 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -37,29 +39,34 @@ def serve(cwd: Path, env: Mapping[str, str] | None = None) -> Iterator[Server]:
     """Runs `audience-stats serve` in cwd until the block ends; yields once it answers."""
     port = free_port()
     command = Path(sys.executable).parent / "audience-stats"
-    process = subprocess.Popen(
-        [command, "serve", "--port", str(port)],
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    server = Server(f"http://127.0.0.1:{port}")
-    try:
-        _wait_until_up(server.url, process)
-        yield server
-    except Exception as error:
-        _stop(process, server)
-        error.add_note(f"The server's stderr:\n{server.stderr.decode(errors='replace')}")
-        raise
-    finally:
-        _stop(process, server)
+    # A file, not a pipe: a server that logs a line a request would fill a pipe nobody reads
+    # while it runs, and block on it.
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [command, "serve", "--port", str(port)],
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        server = Server(f"http://127.0.0.1:{port}")
+        try:
+            _wait_until_up(server.url, process)
+            yield server
+        except Exception as error:
+            _stop(process, server, stderr)
+            error.add_note(f"The server's stderr:\n{server.stderr.decode(errors='replace')}")
+            raise
+        finally:
+            _stop(process, server, stderr)
 
 
-def _stop(process: subprocess.Popen[bytes], server: Server) -> None:
+def _stop(process: subprocess.Popen[bytes], server: Server, stderr: IO[bytes]) -> None:
     if not server.stopped:
         process.terminate()
-        _, server.stderr = process.communicate(timeout=10)
+        process.wait(timeout=10)
+        stderr.seek(0)
+        server.stderr = stderr.read()
         server.stopped = True
 
 

@@ -14,6 +14,7 @@ from asgi_lifespan import LifespanManager
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.app import create_app
+from app.loaders import Loaders
 from app.logs import JsonFormatter, RequestIdFilter, request_id
 from app.settings import Settings
 from tests.factories import add_campaign, add_workspace
@@ -106,3 +107,49 @@ def test_a_served_process_writes_json_lines_with_request_ids(tmp_path: Path) -> 
     [access] = [line for line in lines if line["request_id"] == rid]
     assert access["logger"] == "app.access"
     assert (access["path"], access["status"]) == ("/api/v1/global/campaign-audience-stats", 401)
+
+
+async def test_an_unexpected_failure_is_a_masked_500_with_its_request_id(
+    engine: AsyncEngine,
+    client: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    token = await add_workspace(engine, 1)
+    await add_campaign(engine, 1, 1)
+
+    async def broken(*_args: object) -> object:
+        raise RuntimeError("secret detail of a bug")
+
+    monkeypatch.setattr(Loaders, "campaign_stats", broken)
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.INFO):
+        response = await client.get(
+            "/api/v1/global/campaign-audience-stats?campaign_id=1",
+            headers={"token": token, "X-Request-ID": "bug-1"},
+        )
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "bug-1"
+    assert response.json() == {
+        "error": {"code": "INTERNAL_SERVER_ERROR", "message": "Internal server error."}
+    }
+    [failed] = [r for r in caplog.records if r.getMessage().endswith(" failed")]
+    assert failed.request_id == "bug-1"  # type: ignore[attr-defined]
+    assert failed.exc_info is not None
+    [access] = [r for r in caplog.records if r.name == "app.access"]
+    assert access.access["status"] == 500  # type: ignore[attr-defined]
+
+
+async def test_access_lines_cannot_be_forged(
+    engine: AsyncEngine, client: httpx.AsyncClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = await add_workspace(engine, 1)
+    with caplog.at_level(logging.INFO):
+        await client.get("/nope%0Aforged%20line")
+        body = {"query": "query Ok { __typename }", "operationName": "Ok\nforged"}
+        await client.post("/graphql", json=body, headers={"token": token})
+    lines = [r.getMessage() for r in caplog.records if r.name == "app.access"]
+    assert len(lines) == 2
+    assert all("\n" not in line for line in lines)
+    assert "path='/nope\\nforged line'" in lines[0]
+    assert "operation=" not in lines[1]  # not a GraphQL name: not logged

@@ -105,3 +105,24 @@ def test_live_limits_and_trusted_documents_from_environment() -> None:
     for name in ("AUDIENCE_STATS_LIVE_SECONDS", "AUDIENCE_STATS_CONNECTIONS_PER_TOKEN"):
         with pytest.raises(ValueError, match=name):
             Settings.from_env({name: "0"})
+
+
+def test_request_path_settings_from_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "AUDIENCE_STATS_RESPONSE_CACHE_SIZE": "0",
+            "AUDIENCE_STATS_TOKEN_CACHE_SECONDS": "0.5",
+            "AUDIENCE_STATS_LOG_FORMAT": " JSON ",
+        }
+    )
+    assert settings.response_cache_size == 0
+    assert settings.token_cache_seconds == 0.5
+    assert settings.json_logs
+    assert not Settings.from_env({}).json_logs
+    for name, value in (
+        ("AUDIENCE_STATS_LOG_FORMAT", "xml"),
+        ("AUDIENCE_STATS_RESPONSE_CACHE_SIZE", "-1"),
+        ("AUDIENCE_STATS_TOKEN_CACHE_SECONDS", "0"),
+    ):
+        with pytest.raises(ValueError, match=name):
+            Settings.from_env({name: value})

@@ -1,4 +1,4 @@
-"""The root Query: thin resolvers over loaders and the repository."""
+"""The root Query: thin resolvers over the request's loaders."""
 
 from __future__ import annotations
 

@@ -2,8 +2,8 @@
 variables, and their answers change only when the database says so.
 
 An answer's `data` is kept under (workspace, document, operation, variables) with the
-campaigns it read (app.loaders.Loaders.read), and is served again until the change signal
-(app.changes, passed on by app.live each tick) names one of those campaigns, or any. The
+workspace's campaigns it read (app.loaders.Loaders.read), and is served again until the change
+signal (app.changes, read by app.live each tick) names one of those campaigns, or any. The
 count of changes heard when its execution began is kept with it, so a change heard while it
 ran makes it stale at once. Only `data` is kept: the cost report and its throttle status
 are each request's own (app.graphql.view).
@@ -12,6 +12,8 @@ are each request's own (app.graphql.view).
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,18 +37,28 @@ class Answer:
     heard: int  # changes heard before its execution began
 
 
-class ResponseCache:
-    """The answers of one process, the `most` used last."""
+# An answer larger than this is not kept: the cache's memory stays within `most` of these.
+MOST_BYTES = 64 * 1024
 
-    def __init__(self, most: int) -> None:
+
+class ResponseCache:
+    """The answers of one process, the `most` used last. It serves them only while the
+    change signal is read at least every `fresh_for` seconds: if the signal's reader falls
+    behind or stops (a slow tick, a failure, before the first reading), no answer is older
+    than that bound plus the signal's own delay."""
+
+    def __init__(self, most: int, fresh_for: float) -> None:
         self._most = most
+        self._fresh_for = fresh_for
         self._answers: OrderedDict[Key, Answer] = OrderedDict()
         self.heard = 0  # changes heard, counted
+        self._read_at = -math.inf  # when the signal was last read (time.monotonic)
         self._changed_at: dict[int, int] = {}  # by campaign: the count at its last change
         self._any_changed_at = 0
 
     def changed(self, campaign_ids: set[int] | None) -> None:
-        """The change signal: these campaigns changed (None: any may have)."""
+        """The change signal, read: these campaigns changed (empty: none; None: any may have)."""
+        self._read_at = time.monotonic()
         if campaign_ids is not None and not campaign_ids:
             return
         self.heard += 1
@@ -59,6 +71,8 @@ class ResponseCache:
             self._changed_at[campaign_id] = self.heard
 
     def get(self, found_by: Key) -> Answer | None:
+        if time.monotonic() - self._read_at > self._fresh_for:
+            return None  # the signal may have news this process has not read
         answer = self._answers.get(found_by)
         if answer is None:
             return None
@@ -68,8 +82,10 @@ class ResponseCache:
         self._answers.move_to_end(found_by)
         return answer
 
-    def put(self, found_by: Key, answer: Answer) -> None:
-        if not self._fresh(answer):  # a change came while it was computed
+    def put(self, found_by: Key, answer: Answer, size: int) -> None:
+        """Keeps the answer of `size` bytes (as JSON) unless a change came while it was
+        computed, or it is larger than MOST_BYTES."""
+        if size > MOST_BYTES or not self._fresh(answer):
             return
         self._answers[found_by] = answer
         self._answers.move_to_end(found_by)

@@ -43,7 +43,7 @@ from app.graphql.documents import Documents, PersistedQueryError
 from app.graphql.response_cache import Answer
 from app.graphql.schema import schema
 from app.loaders import Loaders
-from app.logs import access_of
+from app.logs import OPERATION_NAME, access_of
 from app.routes import GRAPHQL_PATH
 from app.settings import LiveLimits
 from app.throttle import Budget
@@ -306,7 +306,8 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
             request_data.operation_name,
             request_data.variables,
         )
-        if isinstance(name, str) and (access := access_of(request.scope)) is not None:
+        access = access_of(request.scope)
+        if access is not None and isinstance(name, str) and OPERATION_NAME.fullmatch(name):
             access.operation = name
         # Execution refuses what is not a text, a name and a map (and says why).
         well_formed = isinstance(name, str | None) and isinstance(variables, dict | None)
@@ -330,7 +331,7 @@ class GraphQLView(GraphQL[Context | SocketContext, None]):
         requested, actual = cost.get("requestedQueryCost"), cost.get("actualQueryCost")
         if result.data is not None and not result.errors and isinstance(actual, int):
             answer = Answer(result.data, requested, actual, context.loaders.read, heard)
-            cache.put(found_by, answer)
+            cache.put(found_by, answer, len(self.encode_json(result.data)))
         return result
 
     async def on_ws_connect(self, context: Context | SocketContext) -> UnsetType:
