@@ -28,6 +28,7 @@ from app.tables import (
     metadata,
 )
 from tests.driver_statements import DriverStatements
+from tests.proxy import Proxy
 
 # CI (.ci/run sets CI): the same examples on every run, so a red build is a reproducible one
 # and never a lucky draw, and no example database to carry between clean clones. No deadline
@@ -136,6 +137,16 @@ class StatementLog:
 
     def matching(self, text: str) -> list[str]:
         return [s for s in self.statements if text in s]
+
+
+@pytest.fixture
+async def proxy(database_url: str) -> AsyncIterator[Proxy]:
+    """A proxy of our own between the app and the database server, to cut it off at will."""
+    url = make_url(database_url)
+    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
 
 
 @pytest.fixture

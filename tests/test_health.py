@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -24,15 +23,6 @@ async def _get(settings: Settings, *paths: str) -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=manager.app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             return [await client.get(path) for path in paths]
-
-
-@pytest.fixture
-async def proxy(database_url: str) -> AsyncIterator[Proxy]:
-    url = make_url(database_url)
-    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy
-    await proxy.close()
 
 
 async def test_both_answer_without_a_token_and_cost_nothing(

@@ -35,15 +35,6 @@ TIMEOUTS = Timeouts(connect=1.0, statement=1.0, request=4.0)
 STATS = "query($id: Int!) { campaignAudienceStats(campaignId: $id) { totalAudience } }"
 
 
-@pytest.fixture
-async def proxy(database_url: str) -> AsyncIterator[Proxy]:
-    url = make_url(database_url)
-    proxy = Proxy(url.host or "127.0.0.1", url.port or 5432)
-    await proxy.start()
-    yield proxy
-    await proxy.close()
-
-
 async def _client(
     database_url: str, proxy: Proxy, timeouts: Timeouts = TIMEOUTS
 ) -> AsyncIterator[httpx.AsyncClient]:

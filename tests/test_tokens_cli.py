@@ -17,17 +17,10 @@ from app.db import create_engine
 from app.settings import Settings
 from app.tables import api_token
 from app.tokens import ID_LENGTH, hash_token
-from tests.conftest import clear
-from tests.test_cli import ROOT
+from tests.test_cli import ROOT, _clear
 
 BOUND = 0.3  # the servers' token cache in this test (AUDIENCE_STATS_TOKEN_CACHE_SECONDS)
 STATS = "{ campaignAudienceStats(campaignId: 1) { totalAudience } }"
-
-
-async def _clear(url: str) -> None:
-    engine = create_engine(url)
-    await clear(engine)
-    await engine.dispose()
 
 
 @pytest.fixture
